@@ -1,0 +1,368 @@
+#include "daemon.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include "log.h"
+
+namespace radvd_lite {
+
+namespace {
+
+// How often links are re-read: a missing or flapping interface is picked
+// up within this time without a netlink listener.
+constexpr Millis kLinkCheckMs = 1000;
+
+const char* typeName(NdType type) {
+    switch (type) {
+    case NdType::RouterSolicitation: return "rs";
+    case NdType::RouterAdvertisement: return "ra";
+    case NdType::NeighborSolicitation: return "ns";
+    }
+    return "other";
+}
+
+}  // namespace
+
+std::string countersJson(const std::string& interface, const Counters& c) {
+    std::ostringstream out;
+    out << "{\"interface\": \"" << interface << "\", \"ra-sent-unsolicited\": " << c.ra_sent_unsolicited
+        << ", \"ra-sent-solicited-multicast\": " << c.ra_sent_solicited_multicast
+        << ", \"ra-sent-solicited-unicast\": " << c.ra_sent_solicited_unicast
+        << ", \"ra-sent-final\": " << c.ra_sent_final << ", \"send-errors\": " << c.send_errors
+        << ", \"rs-received\": " << c.rs_received << ", \"ra-received\": " << c.ra_received
+        << ", \"ns-received\": " << c.ns_received << ", \"link-up\": " << c.link_up
+        << ", \"link-down\": " << c.link_down;
+    uint64_t total = 0;
+    for (const auto& [reason, count] : c.dropped) {
+        total += count;
+    }
+    out << ", \"dropped\": " << total << ", \"dropped-by-reason\": {";
+    bool first = true;
+    for (const auto& [reason, count] : c.dropped) {
+        out << (first ? "" : ", ") << "\"" << reason << "\": " << count;
+        first = false;
+    }
+    out << "}}";
+    return out.str();
+}
+
+Daemon::Daemon(std::string config_path, Config config)
+    : config_path_(std::move(config_path)), config_(std::move(config)), rng_(std::random_device{}()) {
+    for (const InterfaceConfig& c : config_.interfaces) {
+        links_.push_back(makeLink(c));
+    }
+}
+
+Daemon::~Daemon() {
+    if (signal_fd_ >= 0) {
+        close(signal_fd_);
+    }
+}
+
+Millis Daemon::now() const {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<Millis>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+std::unique_ptr<Daemon::Link> Daemon::makeLink(const InterfaceConfig& config) {
+    auto random = [this](Millis low, Millis high) {
+        return std::uniform_int_distribution<Millis>(low, high)(rng_);
+    };
+    auto link = std::unique_ptr<Link>(new Link{config, AdvertSchedule(config.timing, random), nullptr,
+                                               std::nullopt, {}, false, false, {}});
+    encode(*link);
+    return link;
+}
+
+void Daemon::encode(Link& link) {
+    Advertisement ra = link.config.advert;
+    if (link.config.source_link_layer) {
+        ra.source_link_layer = link.mac;
+    }
+    link.advert = encodeRouterAdvertisement(ra);
+}
+
+void Daemon::refreshLinks(Millis t) {
+    for (auto& link_ptr : links_) {
+        Link& link = *link_ptr;
+        const std::string& name = link.config.name;
+        const LinkState state = queryLink(name);
+        const bool usable = state.index != 0 && state.up && state.link_local_ready;
+        if (link.socket && (!usable || state.index != link.socket->index())) {
+            link.socket.reset();
+            ++link.counters.link_down;
+            logLine(LogLevel::Warn, "LINK_DOWN",
+                    name + ": " + (state.index == 0 ? "interface removed" : "no carrier, down or no link-local"));
+        }
+        if (!usable) {
+            if (!link.socket && !link.reported_missing) {
+                logLine(LogLevel::Info, "LINK_WAIT",
+                        name + ": waiting for the interface to exist, be up and have a link-local address");
+                link.reported_missing = true;
+            }
+            continue;
+        }
+        if (state.mac != link.mac) {
+            link.mac = state.mac;
+            encode(link);
+        }
+        if (!link.socket) {
+            std::string error;
+            link.socket = InterfaceSocket::open(name, state.index, error);
+            if (!link.socket) {
+                logLine(LogLevel::Error, "SOCKET_ERROR", name + ": " + error);
+                continue;
+            }
+            link.reported_missing = false;
+            ++link.counters.link_up;
+            link.schedule.start(t);
+            logLine(LogLevel::Info, "LINK_UP", name + ": advertising (ifindex " + std::to_string(state.index) + ")");
+        }
+    }
+}
+
+void Daemon::sendMulticast(Link& link, Millis t) {
+    std::string error;
+    if (link.socket->send(link.advert, nullptr, error)) {
+        if (link.solicited_pending) {
+            ++link.counters.ra_sent_solicited_multicast;
+        } else {
+            ++link.counters.ra_sent_unsolicited;
+        }
+        logLine(LogLevel::Debug, "RA_SENT", link.config.name + ": multicast");
+    } else {
+        ++link.counters.send_errors;
+        logLine(LogLevel::Warn, "SEND_ERROR", link.config.name + ": " + error);
+    }
+    link.solicited_pending = false;
+    link.schedule.multicastSent(t);
+}
+
+void Daemon::readPackets(Link& link, Millis t) {
+    while (link.socket && link.socket->receive(packet_)) {
+        const InboundPacket in = classifyInbound(packet_.buffer.data(), packet_.size, packet_.hop_limit,
+                                                 packet_.source);
+        if (in.malformed != Malformed::None) {
+            const std::string kind = in.malformed == Malformed::UnexpectedType ? "other" : typeName(in.type);
+            ++link.counters.dropped[kind + "." + malformedName(in.malformed)];
+            if (logEnabled(LogLevel::Debug)) {
+                logLine(LogLevel::Debug, "PACKET_DROPPED",
+                        link.config.name + ": " + kind + " from " + formatAddress(packet_.source) + ": " +
+                            malformedName(in.malformed));
+            }
+            continue;
+        }
+        switch (in.type) {
+        case NdType::RouterSolicitation: {
+            ++link.counters.rs_received;
+            const bool can_unicast = link.config.solicited_unicast && !isUnspecified(packet_.source);
+            switch (link.schedule.solicitation(t, can_unicast)) {
+            case SolicitedReply::UnicastNow: {
+                std::string error;
+                if (link.socket->send(link.advert, &packet_.source, error)) {
+                    ++link.counters.ra_sent_solicited_unicast;
+                } else {
+                    ++link.counters.send_errors;
+                    logLine(LogLevel::Warn, "SEND_ERROR", link.config.name + ": unicast: " + error);
+                }
+                break;
+            }
+            case SolicitedReply::MulticastScheduled:
+                link.solicited_pending = true;
+                break;
+            case SolicitedReply::AlreadyScheduled:
+                break;
+            }
+            break;
+        }
+        case NdType::RouterAdvertisement:
+            ++link.counters.ra_received;
+            if (logEnabled(LogLevel::Debug)) {
+                logLine(LogLevel::Debug, "RA_RECEIVED",
+                        link.config.name + ": another router " + formatAddress(packet_.source));
+            }
+            break;
+        case NdType::NeighborSolicitation:
+            ++link.counters.ns_received;
+            break;
+        }
+    }
+}
+
+void Daemon::reload(Millis t) {
+    Config fresh;
+    try {
+        fresh = loadConfigFile(config_path_);
+    } catch (const ConfigError& e) {
+        logLine(LogLevel::Error, "RELOAD_FAILED", std::string(e.what()) + " (keeping the running config)");
+        return;
+    }
+    for (const std::string& w : configWarnings(fresh)) {
+        logLine(LogLevel::Warn, "CONFIG_WARNING", w);
+    }
+    std::vector<std::unique_ptr<Link>> next;
+    for (const InterfaceConfig& c : fresh.interfaces) {
+        auto old = std::find_if(links_.begin(), links_.end(),
+                                [&](const std::unique_ptr<Link>& l) { return l && l->config.name == c.name; });
+        if (old == links_.end()) {
+            next.push_back(makeLink(c));
+            continue;
+        }
+        std::unique_ptr<Link> link = std::move(*old);
+        const Bytes before = link->advert;
+        link->config = c;
+        link->schedule.setTiming(c.timing);
+        encode(*link);
+        if (link->socket && link->advert != before) {
+            // RFC 4861 6.2.4: changed information goes out with the
+            // initial fast advertisements again.
+            link->schedule.start(t);
+        }
+        next.push_back(std::move(link));
+    }
+    for (auto& old : links_) {
+        if (old && old->socket) {
+            uint64_t ignored = 0;
+            sendFinal(*old, ignored);
+            logLine(LogLevel::Info, "LINK_REMOVED", old->config.name + ": no longer configured, sent final RA");
+        }
+    }
+    links_ = std::move(next);
+    config_ = std::move(fresh);
+    logLine(LogLevel::Info, "RELOADED", config_path_ + ": " + std::to_string(links_.size()) + " interface(s)");
+    refreshLinks(t);
+}
+
+bool Daemon::sendFinal(Link& link, uint64_t& errors) {
+    Advertisement ra = link.config.advert;
+    ra.router_lifetime = 0;
+    if (link.config.source_link_layer) {
+        ra.source_link_layer = link.mac;
+    }
+    std::string error;
+    if (!link.socket->send(encodeRouterAdvertisement(ra), nullptr, error)) {
+        ++errors;
+        logLine(LogLevel::Warn, "SEND_ERROR", link.config.name + ": final RA: " + error);
+        return false;
+    }
+    ++link.counters.ra_sent_final;
+    return true;
+}
+
+void Daemon::sendFinalAdvertisements() {
+    uint32_t rounds = 0;
+    for (const auto& link : links_) {
+        if (link->socket) {
+            rounds = std::max(rounds, link->config.final_advertisements);
+        }
+    }
+    for (uint32_t round = 0; round < rounds; ++round) {
+        if (round > 0) {
+            // Multicast RAs stay MIN_DELAY_BETWEEN_RAS apart even now; a
+            // second SIGTERM/SIGINT cuts the wait short.
+            pollfd p{signal_fd_, POLLIN, 0};
+            if (poll(&p, 1, static_cast<int>(kMinDelayBetweenRasMs)) > 0) {
+                signalfd_siginfo info{};
+                if (read(signal_fd_, &info, sizeof info) == sizeof info &&
+                    (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT)) {
+                    logLine(LogLevel::Info, "STOP_NOW", "second stop signal: skipping remaining final RAs");
+                    return;
+                }
+            }
+        }
+        for (auto& link : links_) {
+            if (link->socket && round < link->config.final_advertisements) {
+                sendFinal(*link, link->counters.send_errors);
+            }
+        }
+    }
+}
+
+void Daemon::logCounters() const {
+    for (const auto& link : links_) {
+        logLine(LogLevel::Info, "COUNTERS", countersJson(link->config.name, link->counters));
+    }
+}
+
+int Daemon::run() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int s : {SIGHUP, SIGTERM, SIGINT, SIGUSR1}) {
+        sigaddset(&signals, s);
+    }
+    if (sigprocmask(SIG_BLOCK, &signals, nullptr) != 0 ||
+        (signal_fd_ = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+        logLine(LogLevel::Error, "SIGNAL_ERROR", std::strerror(errno));
+        return 1;
+    }
+    logLine(LogLevel::Info, "STARTED", config_path_ + ": " + std::to_string(links_.size()) + " interface(s)");
+    Millis next_link_check = now();
+    std::vector<pollfd> fds;
+    std::vector<Link*> fd_links;
+    bool running = true;
+    while (running) {
+        Millis t = now();
+        if (t >= next_link_check) {
+            refreshLinks(t);
+            next_link_check = t + kLinkCheckMs;
+        }
+        Millis wake = next_link_check;
+        for (auto& link : links_) {
+            if (!link->socket) continue;
+            if (link->schedule.due(t)) {
+                sendMulticast(*link, t);
+            }
+            wake = std::min(wake, link->schedule.nextMulticast());
+        }
+        fds.assign(1, pollfd{signal_fd_, POLLIN, 0});
+        fd_links.assign(1, nullptr);
+        for (auto& link : links_) {
+            if (link->socket) {
+                fds.push_back(pollfd{link->socket->fd(), POLLIN, 0});
+                fd_links.push_back(link.get());
+            }
+        }
+        const int timeout = static_cast<int>(std::max<Millis>(0, wake - t));
+        const int ready = poll(fds.data(), fds.size(), timeout);
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            logLine(LogLevel::Error, "POLL_ERROR", std::strerror(errno));
+            return 1;
+        }
+        t = now();
+        for (size_t i = 1; i < fds.size(); ++i) {
+            if (fds[i].revents & POLLIN) {
+                readPackets(*fd_links[i], t);
+            } else if (fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+                next_link_check = t;
+            }
+        }
+        if (fds[0].revents & POLLIN) {
+            signalfd_siginfo info{};
+            while (read(signal_fd_, &info, sizeof info) == sizeof info) {
+                switch (info.ssi_signo) {
+                case SIGHUP: reload(t); break;
+                case SIGUSR1: logCounters(); break;
+                default: running = false; break;
+                }
+            }
+        }
+    }
+    logLine(LogLevel::Info, "STOPPING", "sending final RAs with router lifetime 0");
+    sendFinalAdvertisements();
+    logCounters();
+    logLine(LogLevel::Info, "STOPPED", "clean exit");
+    return 0;
+}
+
+}  // namespace radvd_lite
