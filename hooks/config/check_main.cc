@@ -1,0 +1,67 @@
+// netboot-check-config: the offline check of a Kea configuration's netboot
+// settings (see --help).
+#include "kea_config_check.h"
+
+#include <cc/data.h>
+
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+const char* const kUsage =
+    "Usage: netboot-check-config [-q] KEA-CONFIG.json\n"
+    "\n"
+    "Checks the parts of a kea-dhcp4 or kea-dhcp6 configuration that belong to\n"
+    "libdhcp_netboot.so: the hook's \"parameters\" and every \"netboot\" map in a\n"
+    "subnet's or host reservation's \"user-context\". Kea's own `kea-dhcp4 -t` does\n"
+    "not run a hook's load(), so it accepts these even when the server would\n"
+    "refuse them at start; run both before deploying a configuration.\n"
+    "\n"
+    "The file may contain comments, as Kea allows. Each problem is printed on one\n"
+    "line, starting with the path of the field (for example\n"
+    "Dhcp4.hooks-libraries[0].parameters.tftp-boot-files.efi-x64).\n"
+    "\n"
+    "  -q      print nothing when the configuration is valid\n"
+    "  -h      this help\n"
+    "\n"
+    "Exit status: 0 valid (warnings may be printed), 1 invalid, 2 unreadable file\n"
+    "or bad usage.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool quiet = false;
+    const char* path = nullptr;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (!std::strcmp(argv[i], "-q")) {
+            quiet = true;
+        } else if (!path && argv[i][0] != '-') {
+            path = argv[i];
+        } else {
+            std::cerr << "netboot-check-config: unexpected argument '" << argv[i] << "'\n" << kUsage;
+            return 2;
+        }
+    }
+    if (!path) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    isc::data::ConstElementPtr root;
+    try {
+        root = isc::data::Element::fromJSONFile(path, true);
+    } catch (const std::exception& e) {
+        std::cerr << path << ": cannot read: " << e.what() << "\n";
+        return 2;
+    }
+    const netboot::ConfigCheck check = netboot::checkKeaConfig(root);
+    for (const auto& warning : check.warnings) std::cerr << path << ": warning: " << warning << "\n";
+    for (const auto& error : check.errors) std::cerr << path << ": error: " << error << "\n";
+    if (!check.errors.empty()) return 1;
+    if (!quiet) std::cout << path << ": netboot configuration OK\n";
+    return 0;
+}

@@ -1,0 +1,172 @@
+#include "policy_config.h"
+
+#include <arpa/inet.h>
+
+#include <set>
+
+namespace netboot {
+
+using isc::data::ConstElementPtr;
+using isc::data::Element;
+
+namespace {
+
+// Longest `file` field value a client reliably reads: 128 bytes, NUL-padded,
+// so 127 leaves room for the terminator.
+constexpr size_t kMaxV4FileLength = 127;
+
+std::string typeName(const ConstElementPtr& e) {
+    return Element::typeToName(static_cast<Element::types>(e->getType()));
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& message) {
+    throw ConfigError(path + ": " + message);
+}
+
+std::string expectString(const ConstElementPtr& e, const std::string& path) {
+    if (e->getType() != Element::string) {
+        fail(path, "must be a string, not " + typeName(e));
+    }
+    return e->stringValue();
+}
+
+bool expectBool(const ConstElementPtr& e, const std::string& path) {
+    if (e->getType() != Element::boolean) {
+        fail(path, "must be true or false, not " + typeName(e));
+    }
+    return e->boolValue();
+}
+
+UrlTemplate expectTemplate(const ConstElementPtr& e, const std::string& path) {
+    try {
+        return UrlTemplate::parse(expectString(e, path));
+    } catch (const std::invalid_argument& ex) {
+        fail(path, ex.what());
+    }
+}
+
+bool startsWith(const std::string& s, const char* prefix) {
+    return s.rfind(prefix, 0) == 0;
+}
+
+std::string expectAddress(const ConstElementPtr& e, IpFamily family, const std::string& path) {
+    const std::string text = expectString(e, path);
+    unsigned char buf[16];
+    const int af = family == IpFamily::v4 ? AF_INET : AF_INET6;
+    if (inet_pton(af, text.c_str(), buf) != 1) {
+        fail(path, "'" + text + "' is not an IPv" + (family == IpFamily::v4 ? "4" : "6") + " address");
+    }
+    return text;
+}
+
+std::map<std::string, UrlTemplate, std::less<>> expectBootFiles(const ConstElementPtr& e, bool http,
+                                                                IpFamily family, const std::string& path) {
+    if (e->getType() != Element::map) {
+        fail(path, "must be a map of architecture family to boot file, not " + typeName(e));
+    }
+    std::map<std::string, UrlTemplate, std::less<>> files;
+    for (const auto& [name, value] : e->mapValue()) {
+        const std::string field = path + "." + name;
+        if (!isKnownFamily(name)) {
+            std::string known;
+            std::set<std::string_view> seen;
+            for (auto a = architecturesBegin(); a != architecturesEnd(); ++a) {
+                if (seen.insert(a->family).second) {
+                    known += (known.empty() ? "" : ", ") + std::string(a->family);
+                }
+            }
+            fail(field, "unknown architecture family '" + name + "' (known: " + known + ")");
+        }
+        UrlTemplate file = expectTemplate(value, field);
+        if (http) {
+            if (file.isUrl() && !startsWith(file.text(), "http://") && !startsWith(file.text(), "https://")) {
+                fail(field, "an HTTP boot file must be a path or an http:// or https:// URL");
+            }
+        } else {
+            if (file.isUrl()) {
+                fail(field, "a TFTP boot file is a path on the TFTP server, not a URL");
+            }
+            if (family == IpFamily::v4 && file.text().size() > kMaxV4FileLength) {
+                fail(field, "longer than the " + std::to_string(kMaxV4FileLength) +
+                                " characters the DHCPv4 file field holds");
+            }
+        }
+        files.emplace(name, std::move(file));
+    }
+    return files;
+}
+
+UrlTemplate expectUrl(const ConstElementPtr& e, const std::string& path, bool allowTftp) {
+    UrlTemplate url = expectTemplate(e, path);
+    const std::string& text = url.text();
+    if (!startsWith(text, "http://") && !startsWith(text, "https://") &&
+        !(allowTftp && startsWith(text, "tftp://"))) {
+        fail(path, std::string("must start with http:// or https://") + (allowTftp ? " or tftp://" : ""));
+    }
+    return url;
+}
+
+// Keys a layer may set; the hook's parameters accept the global settings too.
+const std::set<std::string> kLayerKeys = {"enabled", "server-address", "tftp-boot-files", "http-boot-files",
+                                          "http-base-url", "ipxe-script-url"};
+const std::set<std::string> kGlobalKeys = {"always-send-boot-options", "nul-terminate-boot-file",
+                                           "respect-kea-boot-file"};
+
+PolicyLayer parseLayer(const ConstElementPtr& map, IpFamily family, const std::string& path, bool global) {
+    if (!map || map->getType() != Element::map) {
+        fail(path, "must be a map, not " + (map ? typeName(map) : std::string("missing")));
+    }
+    PolicyLayer layer;
+    for (const auto& [key, value] : map->mapValue()) {
+        const std::string field = path + "." + key;
+        if (!kLayerKeys.count(key) && !(global && kGlobalKeys.count(key))) {
+            std::string known;
+            for (const auto& k : kLayerKeys) known += (known.empty() ? "" : ", ") + k;
+            if (global) for (const auto& k : kGlobalKeys) known += ", " + k;
+            fail(field, "unknown parameter (known: " + known + ")");
+        }
+        if (key == "enabled") {
+            layer.enabled = expectBool(value, field);
+        } else if (key == "server-address") {
+            layer.serverAddress = expectAddress(value, family, field);
+        } else if (key == "tftp-boot-files") {
+            layer.tftpBootFiles = expectBootFiles(value, false, family, field);
+        } else if (key == "http-boot-files") {
+            layer.httpBootFiles = expectBootFiles(value, true, family, field);
+        } else if (key == "http-base-url") {
+            layer.httpBaseUrl = expectUrl(value, field, false);
+        } else if (key == "ipxe-script-url") {
+            layer.ipxeScriptUrl = expectUrl(value, field, true);
+        }
+    }
+    return layer;
+}
+
+}  // namespace
+
+BootPolicy parseHookParameters(const ConstElementPtr& params, IpFamily family, const std::string& path) {
+    if (!params) {
+        fail(path, "missing: the hook needs at least one boot file or an ipxe-script-url");
+    }
+    PolicyLayer defaults = parseLayer(params, family, path, true);
+    GlobalSettings settings;
+    if (auto e = params->get("always-send-boot-options")) {
+        settings.alwaysSendBootOptions = expectBool(e, path + ".always-send-boot-options");
+    }
+    if (auto e = params->get("nul-terminate-boot-file")) {
+        settings.nulTerminateBootFileOption = expectBool(e, path + ".nul-terminate-boot-file");
+    }
+    if (auto e = params->get("respect-kea-boot-file")) {
+        settings.respectKeaBootFile = expectBool(e, path + ".respect-kea-boot-file");
+    }
+    if (defaults.tftpBootFiles.empty() && defaults.httpBootFiles.empty() && !defaults.ipxeScriptUrl) {
+        fail(path, "sets no tftp-boot-files, http-boot-files or ipxe-script-url: the hook would answer nobody");
+    }
+    return BootPolicy(settings, std::move(defaults));
+}
+
+PolicyLayer parseOverride(const ConstElementPtr& netboot, IpFamily family, const std::string& path) {
+    return parseLayer(netboot, family, path, false);
+}
+
+}  // namespace netboot

@@ -1,0 +1,100 @@
+// Turns what a client said (ClientFacts) into what to answer (BootDecision).
+// Pure and immutable once built, so any number of Kea threads may share one.
+#pragma once
+
+#include "facts.h"
+#include "url_template.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace netboot {
+
+// One level of settings: the hook's parameters, a subnet's or a host
+// reservation's user-context "netboot" map. Every field is optional; the
+// most specific level that sets a field wins, field by field (and boot file
+// by boot file within the per-family maps).
+struct PolicyLayer {
+    std::optional<bool> enabled;
+    // Literal address used for siaddr, option 66 and {server}; without it,
+    // the address the client reached.
+    std::optional<std::string> serverAddress;
+    std::map<std::string, UrlTemplate, std::less<>> tftpBootFiles;  // family -> path
+    std::map<std::string, UrlTemplate, std::less<>> httpBootFiles;  // family -> URL or path under httpBaseUrl
+    std::optional<UrlTemplate> httpBaseUrl;
+    std::optional<UrlTemplate> ipxeScriptUrl;
+};
+
+// Settings that only the hook's parameters hold.
+struct GlobalSettings {
+    // Send options 66/67 even when the client's PRL does not ask for them.
+    bool alwaysSendBootOptions = true;
+    // End option 67 with a NUL: old Intel UNDI ROMs read past its end.
+    bool nulTerminateBootFileOption = true;
+    // A boot-file-name / option 59 that the operator set through Kea's own
+    // classes or reservations is kept, except where it would break the
+    // client (a TFTP name to an HTTPClient, a binary to iPXE).
+    bool respectKeaBootFile = true;
+};
+
+// What the adapter knows about this exchange beyond the client's options.
+struct ExchangeContext {
+    // The server address the client reached, unbracketed ("" if unknown).
+    std::string serverAddress;
+    // "aa:bb:cc:dd:ee:ff", or "" if the client has no hardware address.
+    std::string mac;
+    // Boot file Kea itself already put in the answer (v4 `file`, v6 option 59).
+    std::string keaBootFile;
+};
+
+struct BootDecision {
+    enum class Answer : uint8_t {
+        none,          // leave Kea's answer untouched
+        keepKea,       // Kea's own boot file stays; add only the HTTPClient echo if needed
+        tftp,          // boot loader over TFTP
+        http,          // boot loader over HTTP (UEFI HTTP boot)
+        ipxeScript,    // iPXE asking for its script
+    };
+    Answer answer = Answer::none;
+    // v4: `file` and option 67 (a path for TFTP, a URL otherwise).
+    std::string bootFile;
+    // v6: option 59.
+    std::string bootFileUrl;
+    // v4: siaddr and option 66 (TFTP only), unbracketed.
+    std::string nextServer;
+    // Answer with vendor class "HTTPClient" (v4 60, v6 16).
+    bool echoHttpClient = false;
+    // One line on why, for the debug log.
+    std::string why;
+
+    bool changesAnswer() const { return answer != Answer::none; }
+};
+
+std::string_view answerName(BootDecision::Answer answer);
+
+class BootPolicy {
+public:
+    BootPolicy(GlobalSettings settings, PolicyLayer defaults);
+
+    const GlobalSettings& settings() const { return settings_; }
+    const PolicyLayer& defaults() const { return defaults_; }
+
+    // `overrides` are the more specific layers, most specific first (host
+    // reservation, then subnet); null entries are skipped.
+    BootDecision decide(const ClientFacts& facts, const ExchangeContext& exchange,
+                        const std::vector<const PolicyLayer*>& overrides = {}) const;
+
+private:
+    GlobalSettings settings_;
+    PolicyLayer defaults_;
+};
+
+// Used when no layer sets http-base-url: "http://{server}/".
+const UrlTemplate& defaultHttpBaseUrl();
+
+// "2001:db8::1" -> "[2001:db8::1]"; IPv4 addresses and names unchanged.
+std::string bracketed(std::string_view address);
+
+}  // namespace netboot

@@ -1,0 +1,117 @@
+// The C entry points Kea looks up in libdhcp_netboot.so. Each is a thin shim
+// over NetbootImpl: it catches everything, because an exception escaping a
+// callout must never cost a client its answer.
+#include "impl.h"
+#include "log.h"
+
+#include <cc/data.h>
+#include <dhcpsrv/subnet.h>
+#include <hooks/hooks.h>
+#include <process/daemon.h>
+
+using namespace isc::hooks;
+using isc::dhcp::Pkt4Ptr;
+using isc::dhcp::Pkt6Ptr;
+using netboot::impl;
+using netboot::netbootLogger;
+
+namespace {
+
+// `body` gets a label to fill in as soon as it knows the client, for the
+// error log.
+template <typename Body>
+int guarded(CalloutHandle& handle, const char* what, Body body) {
+    std::string label = "unknown client";
+    try {
+        if (!impl || handle.getStatus() == CalloutHandle::NEXT_STEP_DROP) return 0;
+        body(label);
+    } catch (const std::exception& e) {
+        LOG_ERROR(netbootLogger, netboot::NETBOOT_CALLOUT_ERROR).arg(label).arg(what).arg(e.what());
+    } catch (...) {
+        LOG_ERROR(netbootLogger, netboot::NETBOOT_CALLOUT_ERROR).arg(label).arg(what).arg("unknown error");
+    }
+    return 0;
+}
+
+}  // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) int version() { return KEA_HOOKS_VERSION; }
+
+__attribute__((visibility("default"))) int multi_threading_compatible() { return 1; }
+
+__attribute__((visibility("default"))) int load(LibraryHandle& handle) {
+    try {
+        const std::string daemon = isc::process::Daemon::getProcName();
+        netboot::IpFamily family;
+        if (daemon == "kea-dhcp4") {
+            family = netboot::IpFamily::v4;
+        } else if (daemon == "kea-dhcp6") {
+            family = netboot::IpFamily::v6;
+        } else {
+            throw netboot::ConfigError("libdhcp_netboot.so loads only into kea-dhcp4 or kea-dhcp6, not '" +
+                                       daemon + "'");
+        }
+        auto loaded = std::make_shared<netboot::NetbootImpl>(
+            netboot::parseHookParameters(handle.getParameters(), family), family);
+        impl = loaded;
+        LOG_INFO(netbootLogger, netboot::NETBOOT_LOADED).arg(daemon).arg(loaded->summary());
+        return 0;
+    } catch (const std::exception& e) {
+        LOG_ERROR(netbootLogger, netboot::NETBOOT_LOAD_FAILED).arg(e.what());
+        return 1;
+    }
+}
+
+__attribute__((visibility("default"))) int unload() {
+    if (impl) {
+        impl.reset();
+        LOG_INFO(netbootLogger, netboot::NETBOOT_UNLOADED);
+    }
+    return 0;
+}
+
+__attribute__((visibility("default"))) int subnet4_select(CalloutHandle& handle) {
+    return guarded(handle, "subnet4_select", [&](std::string&) {
+        isc::dhcp::Subnet4Ptr subnet;
+        handle.getArgument("subnet4", subnet);
+        impl->subnetSelected(handle, subnet);
+    });
+}
+
+__attribute__((visibility("default"))) int subnet6_select(CalloutHandle& handle) {
+    return guarded(handle, "subnet6_select", [&](std::string&) {
+        isc::dhcp::Subnet6Ptr subnet;
+        handle.getArgument("subnet6", subnet);
+        impl->subnetSelected(handle, subnet);
+    });
+}
+
+__attribute__((visibility("default"))) int pkt4_send(CalloutHandle& handle) {
+    return guarded(handle, "pkt4_send", [&](std::string& label) {
+        if (handle.getStatus() == CalloutHandle::NEXT_STEP_SKIP) {
+            return;  // another library packed the response already (e.g. bootp): too late to change it
+        }
+        Pkt4Ptr query, response;
+        handle.getArgument("query4", query);
+        handle.getArgument("response4", response);
+        if (query) label = query->getLabel();
+        if (query && response) impl->answer4(handle, query, response);
+    });
+}
+
+__attribute__((visibility("default"))) int pkt6_send(CalloutHandle& handle) {
+    return guarded(handle, "pkt6_send", [&](std::string& label) {
+        if (handle.getStatus() == CalloutHandle::NEXT_STEP_SKIP) {
+            return;
+        }
+        Pkt6Ptr query, response;
+        handle.getArgument("query6", query);
+        handle.getArgument("response6", response);
+        if (query) label = query->getLabel();
+        if (query && response) impl->answer6(handle, query, response);
+    });
+}
+
+}  // extern "C"

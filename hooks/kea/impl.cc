@@ -1,0 +1,413 @@
+#include "impl.h"
+
+#include "log.h"
+
+#include <dhcp/dhcp4.h>
+#include <dhcp/dhcp6.h>
+#include <dhcp/iface_mgr.h>
+#include <dhcp/option_string.h>
+#include <dhcpsrv/cfgmgr.h>
+#include <dhcpsrv/host_mgr.h>
+#include <dhcpsrv/subnet.h>
+#include <stats/stats_mgr.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace netboot {
+
+std::shared_ptr<NetbootImpl> impl;
+
+using isc::data::ConstElementPtr;
+using isc::data::Element;
+using namespace isc::dhcp;
+
+namespace {
+
+constexpr uint16_t kIpxeEncapsulatedOptions = 175;
+constexpr size_t kMaxOverrideCache = 4096;
+constexpr size_t kMaxMalformedMemory = 4096;
+const char* const kSubnetContext = "netboot-subnet";
+constexpr std::string_view kHttpClient = "HTTPClient";
+
+// The payload of a received option, read without cloning it. Kea keeps the
+// option parsed; toBinary() gives back the bytes as they were on the wire.
+struct Payload {
+    std::optional<std::vector<uint8_t>> bytes;
+
+    std::optional<Bytes> view() const {
+        if (!bytes) return std::nullopt;
+        return Bytes{bytes->data(), bytes->size()};
+    }
+};
+
+Payload payload(const Pkt& packet, uint16_t code) {
+    auto found = packet.options_.find(code);
+    if (found == packet.options_.end() || !found->second) {
+        return {};
+    }
+    return {found->second->toBinary(false)};
+}
+
+bool requested(const Pkt& query, uint16_t listCode, uint16_t code, bool twoByteCodes) {
+    Payload list = payload(query, listCode);
+    if (!list.bytes) return false;
+    const auto& b = *list.bytes;
+    if (!twoByteCodes) {
+        return std::find(b.begin(), b.end(), code) != b.end();
+    }
+    for (size_t i = 0; i + 1 < b.size(); i += 2) {
+        if ((b[i] << 8 | b[i + 1]) == code) return true;
+    }
+    return false;
+}
+
+void replaceOption(Pkt& response, Option::Universe universe, uint16_t code, const std::string& value,
+                   bool nulTerminate = false) {
+    while (response.delOption(code)) {
+    }
+    OptionBuffer data(value.begin(), value.end());
+    if (nulTerminate) data.push_back(0);
+    response.addOption(OptionPtr(new Option(universe, code, data)));
+}
+
+std::string trimmedFile(const Pkt4& response) {
+    const OptionBuffer file = response.getFile();
+    auto end = std::find(file.begin(), file.end(), 0);
+    return std::string(file.begin(), end);
+}
+
+std::string keaBootUrl(const Pkt6& response) {
+    auto found = response.options_.find(D6O_BOOTFILE_URL);
+    if (found == response.options_.end() || !found->second) return {};
+    auto data = found->second->toBinary(false);
+    return std::string(data.begin(), data.end());
+}
+
+// The address a v6 client reached: the unicast address it (or its relay)
+// sent to, else the first global address of the receiving interface.
+std::string serverAddress6(const Pkt6& query) {
+    const auto& local = query.getLocalAddr();
+    if (local.isV6() && !local.isV6Multicast() && !local.isV6LinkLocal() && !local.isV6Zero()) {
+        return local.toText();
+    }
+    IfacePtr iface = IfaceMgr::instance().getIface(query.getIface());
+    if (!iface) return {};
+    for (const auto& address : iface->getAddresses()) {
+        const auto& a = address.get();
+        if (a.isV6() && !a.isV6LinkLocal() && !a.isV6Multicast()) {
+            return a.toText();
+        }
+    }
+    return {};
+}
+
+// The address a v4 client reached: Kea's chosen server identifier.
+std::string serverAddress4(const Pkt4& query, const Pkt4& response) {
+    auto found = response.options_.find(DHO_DHCP_SERVER_IDENTIFIER);
+    if (found != response.options_.end() && found->second) {
+        auto data = found->second->toBinary(false);
+        if (data.size() == 4) {
+            return std::to_string(data[0]) + "." + std::to_string(data[1]) + "." + std::to_string(data[2]) +
+                   "." + std::to_string(data[3]);
+        }
+    }
+    const auto& local = query.getLocalAddr();
+    if (local.isV4() && local.toText() != "255.255.255.255" && !local.isV4Zero()) {
+        return local.toText();
+    }
+    return {};
+}
+
+std::string macText(const HWAddrPtr& hw) {
+    return hw && !hw->hwaddr_.empty() ? hw->toText(false) : std::string();
+}
+
+std::vector<uint8_t> identifier4(const Pkt4& query, Host::IdentifierType type) {
+    switch (type) {
+    case Host::IDENT_HWADDR: {
+        HWAddrPtr hw = query.getHWAddr();
+        return hw ? hw->hwaddr_ : std::vector<uint8_t>();
+    }
+    case Host::IDENT_CLIENT_ID: {
+        Payload id = payload(query, DHO_DHCP_CLIENT_IDENTIFIER);
+        return id.bytes ? *id.bytes : std::vector<uint8_t>();
+    }
+    case Host::IDENT_DUID: {
+        // RFC 4361: client-id type 255, 4-byte IAID, then the DUID.
+        Payload id = payload(query, DHO_DHCP_CLIENT_IDENTIFIER);
+        if (id.bytes && id.bytes->size() > 5 && id.bytes->front() == 255) {
+            return std::vector<uint8_t>(id.bytes->begin() + 5, id.bytes->end());
+        }
+        return {};
+    }
+    default:
+        return {};
+    }
+}
+
+std::vector<uint8_t> identifier6(Pkt6& query, Host::IdentifierType type) {
+    switch (type) {
+    case Host::IDENT_DUID: {
+        Payload id = payload(query, D6O_CLIENTID);
+        return id.bytes ? *id.bytes : std::vector<uint8_t>();
+    }
+    case Host::IDENT_HWADDR: {
+        HWAddrPtr hw = query.getMAC(HWAddr::HWADDR_SOURCE_ANY);
+        return hw ? hw->hwaddr_ : std::vector<uint8_t>();
+    }
+    default:
+        return {};
+    }
+}
+
+// The reservation Kea would match for this client, in the order of the
+// server's host-reservation-identifiers.
+template <typename Query, typename Identify, typename Lookup>
+ConstHostPtr findHost(Query& query, const SelectedSubnet& subnet, const CfgHostOperations::IdentifierTypes& types,
+                      Identify identify, Lookup lookup) {
+    for (Host::IdentifierType type : types) {
+        const std::vector<uint8_t> id = identify(query, type);
+        if (id.empty()) continue;
+        if (subnet.reservationsInSubnet && subnet.id != 0) {
+            if (ConstHostPtr host = lookup(subnet.id, type, id)) return host;
+        }
+        if (subnet.reservationsGlobal) {
+            if (ConstHostPtr host = lookup(SUBNET_ID_GLOBAL, type, id)) return host;
+        }
+    }
+    return ConstHostPtr();
+}
+
+ConstElementPtr netbootContext(const ConstElementPtr& userContext) {
+    if (!userContext || userContext->getType() != Element::map) return ConstElementPtr();
+    return userContext->get("netboot");
+}
+
+std::optional<SelectedSubnet> selectedSubnet(isc::hooks::CalloutHandle& handle) {
+    try {
+        SelectedSubnet subnet;
+        handle.getContext(kSubnetContext, subnet);
+        return subnet;
+    } catch (const std::exception&) {
+        return std::nullopt;  // no subnet4_select for this packet (or another library's context only)
+    }
+}
+
+}  // namespace
+
+NetbootImpl::NetbootImpl(BootPolicy policy, IpFamily family) : policy_(std::move(policy)), family_(family) {}
+
+template <typename SubnetPtr>
+void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle& handle, const SubnetPtr& subnet) const {
+    if (!subnet) return;
+    SelectedSubnet selected;
+    selected.id = subnet->getID();
+    selected.netboot = netbootContext(subnet->getContext());
+    selected.reservationsGlobal = subnet->getReservationsGlobal();
+    selected.reservationsInSubnet = subnet->getReservationsInSubnet();
+    handle.setContext(kSubnetContext, selected);
+}
+
+template void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle&, const Subnet4Ptr&) const;
+template void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle&, const Subnet6Ptr&) const;
+
+NetbootImpl::LayerPtr NetbootImpl::overrideLayer(const ConstElementPtr& netboot, const std::string& owner) {
+    if (!netboot) return nullptr;
+    {
+        std::lock_guard<std::mutex> lock(cacheMutex_);
+        auto found = overrides_.find(netboot.get());
+        if (found != overrides_.end()) return found->second.second;
+    }
+    LayerPtr layer;
+    try {
+        layer = std::make_shared<const PolicyLayer>(parseOverride(netboot, family_, owner + " user-context.netboot"));
+    } catch (const ConfigError& e) {
+        // Logged once: the failed parse is cached as "no override".
+        LOG_ERROR(netbootLogger, NETBOOT_BAD_OVERRIDE).arg(owner).arg(e.what());
+    }
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    if (overrides_.size() >= kMaxOverrideCache) overrides_.clear();
+    overrides_.emplace(netboot.get(), std::make_pair(netboot, layer));
+    return layer;
+}
+
+void NetbootImpl::noteMalformed(const std::string& client, const std::string& label, const std::string& what) {
+    isc::stats::StatsMgr::instance().addValue("netboot.malformed", static_cast<int64_t>(1));
+    {
+        std::lock_guard<std::mutex> lock(malformedMutex_);
+        if (malformedLogged_.size() >= kMaxMalformedMemory) malformedLogged_.clear();
+        if (!malformedLogged_.insert(client).second) return;
+    }
+    LOG_WARN(netbootLogger, NETBOOT_MALFORMED_OPTIONS).arg(label).arg(what);
+}
+
+void NetbootImpl::count(const ClientFacts& facts, const BootDecision& decision) const {
+    std::string name = "netboot.";
+    if (decision.changesAnswer()) {
+        name += facts.arch ? std::string(facts.arch->family) : std::string("unknown");
+        name += ".";
+        name += facts.ipxe ? std::string("ipxe") : std::string(transportName(facts.transport()));
+    } else {
+        name += "unanswered";
+    }
+    isc::stats::StatsMgr::instance().addValue(name, static_cast<int64_t>(1));
+}
+
+void NetbootImpl::logDecision(const std::string& label, const ClientFacts& facts, const std::string& vendorClass,
+                              const BootDecision& decision) const {
+    LOG_DEBUG(netbootLogger, kDebugDecision, NETBOOT_DECISION)
+        .arg(label)
+        .arg(facts.arch ? std::string(facts.arch->slug) : std::string(facts.unknownArch ? "unassigned" : "none"))
+        .arg(transportName(facts.transport()))
+        .arg(facts.ipxe ? "yes" : "no")
+        .arg(vendorClass.empty() ? std::string("none") : vendorClass)
+        .arg(answerName(decision.answer))
+        .arg(family_ == IpFamily::v4 ? decision.bootFile : decision.bootFileUrl)
+        .arg(decision.why);
+}
+
+void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& query, const Pkt4Ptr& response) {
+    const uint8_t type = response->getType();
+    if (type != DHCPOFFER && type != DHCPACK) return;
+
+    Payload arch = payload(*query, DHO_SYSTEM);
+    Payload vendor = payload(*query, DHO_VENDOR_CLASS_IDENTIFIER);
+    Payload user = payload(*query, DHO_USER_CLASS);
+    RawOptions raw{IpFamily::v4, arch.view(), vendor.view(), user.view(),
+                   query->options_.count(kIpxeEncapsulatedOptions) > 0};
+    const ClientFacts facts = extractFacts(raw);
+    if (!facts.malformed.empty()) {
+        noteMalformed(macText(query->getHWAddr()), query->getLabel(), facts.malformed);
+    }
+    if (!facts.netbootSignal()) return;
+
+    std::vector<const PolicyLayer*> overrides;
+    LayerPtr hostLayer, subnetLayer;
+    if (auto subnet = selectedSubnet(handle)) {
+        const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations4()->getIdentifierTypes();
+        ConstHostPtr host = findHost(*query, *subnet, types, identifier4,
+            [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
+                return HostMgr::instance().get4(id, t, v.data(), v.size());
+            });
+        if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), "reservation " + host->toText());
+        subnetLayer = overrideLayer(subnet->netboot, "subnet " + std::to_string(subnet->id));
+        overrides = {hostLayer.get(), subnetLayer.get()};
+    }
+
+    ExchangeContext exchange{serverAddress4(*query, *response), macText(query->getHWAddr()), trimmedFile(*response)};
+    const BootDecision decision = policy_.decide(facts, exchange, overrides);
+    const std::string vendorText = vendor.bytes ? printable(*vendor.view()) : std::string();
+    logDecision(query->getLabel(), facts, vendorText, decision);
+    count(facts, decision);
+    if (!decision.changesAnswer()) return;
+
+    const GlobalSettings& settings = policy_.settings();
+    if (decision.answer != BootDecision::Answer::keepKea) {
+        if (decision.bootFile.size() < Pkt4::MAX_FILE_LEN) {
+            response->setFile(reinterpret_cast<const uint8_t*>(decision.bootFile.data()), decision.bootFile.size());
+        } else {
+            response->setFile(reinterpret_cast<const uint8_t*>(""), 0);
+            LOG_WARN(netbootLogger, NETBOOT_FILE_TOO_LONG).arg(query->getLabel()).arg(decision.bootFile);
+        }
+        if (!decision.nextServer.empty()) {
+            response->setSiaddr(isc::asiolink::IOAddress(decision.nextServer));
+            if (settings.alwaysSendBootOptions || requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, DHO_TFTP_SERVER_NAME, false)) {
+                replaceOption(*response, Option::V4, DHO_TFTP_SERVER_NAME, decision.nextServer);
+            }
+        }
+        if (settings.alwaysSendBootOptions || decision.bootFile.size() >= Pkt4::MAX_FILE_LEN ||
+            requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, DHO_BOOT_FILE_NAME, false)) {
+            replaceOption(*response, Option::V4, DHO_BOOT_FILE_NAME, decision.bootFile,
+                          settings.nulTerminateBootFileOption);
+        }
+    }
+    if (decision.echoHttpClient) {
+        replaceOption(*response, Option::V4, DHO_VENDOR_CLASS_IDENTIFIER, std::string(kHttpClient));
+    }
+}
+
+void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& query, const Pkt6Ptr& response) {
+    const uint8_t type = response->getType();
+    if (type != DHCPV6_ADVERTISE && type != DHCPV6_REPLY) return;
+
+    Payload arch = payload(*query, D6O_CLIENT_ARCH_TYPE);
+    Payload vendor = payload(*query, D6O_VENDOR_CLASS);
+    Payload user = payload(*query, D6O_USER_CLASS);
+    RawOptions raw{IpFamily::v6, arch.view(), vendor.view(), user.view(), false};
+    const ClientFacts facts = extractFacts(raw);
+    HWAddrPtr hw = query->getMAC(HWAddr::HWADDR_SOURCE_ANY);
+    if (!facts.malformed.empty()) {
+        Payload duid = payload(*query, D6O_CLIENTID);
+        noteMalformed(duid.bytes ? printable(*duid.view()) : macText(hw), query->getLabel(), facts.malformed);
+    }
+    if (!facts.netbootSignal()) return;
+
+    std::vector<const PolicyLayer*> overrides;
+    LayerPtr hostLayer, subnetLayer;
+    if (auto subnet = selectedSubnet(handle)) {
+        const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations6()->getIdentifierTypes();
+        ConstHostPtr host = findHost(*query, *subnet, types, identifier6,
+            [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
+                return HostMgr::instance().get6(id, t, v.data(), v.size());
+            });
+        if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), "reservation " + host->toText());
+        subnetLayer = overrideLayer(subnet->netboot, "subnet " + std::to_string(subnet->id));
+        overrides = {hostLayer.get(), subnetLayer.get()};
+    }
+
+    ExchangeContext exchange{serverAddress6(*query), macText(hw), keaBootUrl(*response)};
+    const BootDecision decision = policy_.decide(facts, exchange, overrides);
+    std::string vendorText;
+    if (vendor.bytes && vendor.bytes->size() > 6) {
+        vendorText = printable(Bytes{vendor.bytes->data() + 6, vendor.bytes->size() - 6});
+    }
+    logDecision(query->getLabel(), facts, vendorText, decision);
+    count(facts, decision);
+    if (!decision.changesAnswer()) return;
+
+    // Option 59 goes out whether or not the client's ORO lists it: edk2
+    // lists it, but relays and some iPXE builds do not, and without it there
+    // is nothing to boot. Option 60 (bootfile-param) is never added: edk2
+    // drops an ADVERTISE that carries it.
+    if (decision.answer != BootDecision::Answer::keepKea) {
+        replaceOption(*response, Option::V6, D6O_BOOTFILE_URL, decision.bootFileUrl);
+    }
+    if (decision.echoHttpClient) {
+        // RFC 8415 21.16: enterprise number, then one length-prefixed class.
+        std::string data(4 + 2, '\0');
+        data[0] = static_cast<char>(facts.enterprise >> 24);
+        data[1] = static_cast<char>(facts.enterprise >> 16);
+        data[2] = static_cast<char>(facts.enterprise >> 8);
+        data[3] = static_cast<char>(facts.enterprise);
+        data[5] = static_cast<char>(kHttpClient.size());
+        data += kHttpClient;
+        replaceOption(*response, Option::V6, D6O_VENDOR_CLASS, data);
+    }
+}
+
+std::string NetbootImpl::summary() const {
+    std::ostringstream out;
+    const PolicyLayer& d = policy_.defaults();
+    out << "server-address " << (d.serverAddress ? *d.serverAddress : std::string("(the address each client reached)"));
+    auto files = [&out](const char* what, const auto& map) {
+        out << "; " << what << " ";
+        if (map.empty()) out << "none";
+        bool first = true;
+        for (const auto& [family, file] : map) {
+            out << (first ? "" : ", ") << family << "=" << file.text();
+            first = false;
+        }
+    };
+    files("tftp-boot-files", d.tftpBootFiles);
+    files("http-boot-files", d.httpBootFiles);
+    out << "; http-base-url " << (d.httpBaseUrl ? d.httpBaseUrl->text() : defaultHttpBaseUrl().text());
+    out << "; ipxe-script-url " << (d.ipxeScriptUrl ? d.ipxeScriptUrl->text() : std::string("none (iPXE left to Kea)"));
+    const GlobalSettings& s = policy_.settings();
+    out << "; always-send-boot-options " << (s.alwaysSendBootOptions ? "true" : "false")
+        << "; nul-terminate-boot-file " << (s.nulTerminateBootFileOption ? "true" : "false")
+        << "; respect-kea-boot-file " << (s.respectKeaBootFile ? "true" : "false");
+    return out.str();
+}
+
+}  // namespace netboot

@@ -1,0 +1,71 @@
+// The Kea adapter: reads ClientFacts out of Kea packets, asks the BootPolicy
+// and writes its BootDecision into the response. No policy logic lives here.
+#pragma once
+
+#include "config/policy_config.h"
+#include "core/policy.h"
+
+#include <dhcp/pkt4.h>
+#include <dhcp/pkt6.h>
+#include <dhcpsrv/subnet_id.h>
+#include <hooks/callout_handle.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace netboot {
+
+// What subnet4_select/subnet6_select learnt, kept in the packet's callout
+// context until pkt4_send/pkt6_send.
+struct SelectedSubnet {
+    isc::dhcp::SubnetID id = 0;
+    isc::data::ConstElementPtr netboot;  // the subnet's user-context "netboot", if any
+    bool reservationsGlobal = false;
+    bool reservationsInSubnet = true;
+};
+
+class NetbootImpl {
+public:
+    NetbootImpl(BootPolicy policy, IpFamily family);
+
+    // Remembers the subnet Kea selected, for its overrides and host lookups.
+    template <typename SubnetPtr>
+    void subnetSelected(isc::hooks::CalloutHandle& handle, const SubnetPtr& subnet) const;
+
+    void answer4(isc::hooks::CalloutHandle& handle, const isc::dhcp::Pkt4Ptr& query,
+                 const isc::dhcp::Pkt4Ptr& response);
+    void answer6(isc::hooks::CalloutHandle& handle, const isc::dhcp::Pkt6Ptr& query,
+                 const isc::dhcp::Pkt6Ptr& response);
+
+    // One line for the INFO log at load: what the hook will answer.
+    std::string summary() const;
+    IpFamily family() const { return family_; }
+
+private:
+    using LayerPtr = std::shared_ptr<const PolicyLayer>;
+
+    LayerPtr overrideLayer(const isc::data::ConstElementPtr& netboot, const std::string& owner);
+    void noteMalformed(const std::string& client, const std::string& label, const std::string& what);
+    void count(const ClientFacts& facts, const BootDecision& decision) const;
+    void logDecision(const std::string& label, const ClientFacts& facts, const std::string& vendorClass,
+                     const BootDecision& decision) const;
+
+    const BootPolicy policy_;
+    const IpFamily family_;
+
+    // Parsed user-context maps by identity. The entry holds the element
+    // itself, so its address cannot be reused while it is a key.
+    std::mutex cacheMutex_;
+    std::unordered_map<const isc::data::Element*, std::pair<isc::data::ConstElementPtr, LayerPtr>> overrides_;
+    // Clients whose malformed options were logged already (bounded).
+    std::mutex malformedMutex_;
+    std::unordered_set<std::string> malformedLogged_;
+};
+
+// The instance the callouts use; set by load(), cleared by unload().
+extern std::shared_ptr<NetbootImpl> impl;
+
+}  // namespace netboot

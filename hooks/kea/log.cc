@@ -1,0 +1,7 @@
+#include "log.h"
+
+namespace netboot {
+
+isc::log::Logger netbootLogger("netboot-hooks");
+
+}  // namespace netboot

@@ -1,0 +1,40 @@
+#include "messages.h"
+
+#include <log/message_initializer.h>
+
+namespace netboot {
+
+extern const isc::log::MessageID NETBOOT_LOADED = "NETBOOT_LOADED";
+extern const isc::log::MessageID NETBOOT_LOAD_FAILED = "NETBOOT_LOAD_FAILED";
+extern const isc::log::MessageID NETBOOT_UNLOADED = "NETBOOT_UNLOADED";
+extern const isc::log::MessageID NETBOOT_DECISION = "NETBOOT_DECISION";
+extern const isc::log::MessageID NETBOOT_MALFORMED_OPTIONS = "NETBOOT_MALFORMED_OPTIONS";
+extern const isc::log::MessageID NETBOOT_BAD_OVERRIDE = "NETBOOT_BAD_OVERRIDE";
+extern const isc::log::MessageID NETBOOT_CALLOUT_ERROR = "NETBOOT_CALLOUT_ERROR";
+extern const isc::log::MessageID NETBOOT_FILE_TOO_LONG = "NETBOOT_FILE_TOO_LONG";
+
+namespace {
+
+// ID, then its text; %N are the arguments in order.
+const char* values[] = {
+    // INFO at load: the effective configuration, one line.
+    "NETBOOT_LOADED", "netboot hook loaded into %1: %2",
+    // ERROR: the parameters are refused; Kea refuses the configuration.
+    "NETBOOT_LOAD_FAILED", "netboot hook refused its configuration: %1",
+    "NETBOOT_UNLOADED", "netboot hook unloaded",
+    // DEBUG per answered packet: client, what it sent, what it got and why.
+    "NETBOOT_DECISION", "%1: arch %2, transport %3, iPXE %4, vendor class %5 -> answer %6 '%7' (%8)",
+    // WARN once per client: options that could not be read as sent.
+    "NETBOOT_MALFORMED_OPTIONS", "%1: malformed netboot options ignored where unreadable: %2",
+    // ERROR once per bad map: a subnet's or reservation's user-context is ignored.
+    "NETBOOT_BAD_OVERRIDE", "ignoring netboot user-context of %1: %2",
+    // ERROR: an unexpected failure; the packet is still answered by Kea.
+    "NETBOOT_CALLOUT_ERROR", "%1: netboot %2 failed, Kea's answer left unchanged: %3",
+    "NETBOOT_FILE_TOO_LONG", "%1: boot file '%2' does not fit the 128-byte file field; sent in option 67 only",
+    nullptr};
+
+const isc::log::MessageInitializer initializer(values);
+
+}  // namespace
+
+}  // namespace netboot

@@ -1,0 +1,18 @@
+// Log message IDs of libdhcp_netboot. Kea's message compiler is not packaged
+// in Debian, so the table lives in messages.cc as the compiler would emit it.
+#pragma once
+
+#include <log/message_types.h>
+
+namespace netboot {
+
+extern const isc::log::MessageID NETBOOT_LOADED;
+extern const isc::log::MessageID NETBOOT_LOAD_FAILED;
+extern const isc::log::MessageID NETBOOT_UNLOADED;
+extern const isc::log::MessageID NETBOOT_DECISION;
+extern const isc::log::MessageID NETBOOT_MALFORMED_OPTIONS;
+extern const isc::log::MessageID NETBOOT_BAD_OVERRIDE;
+extern const isc::log::MessageID NETBOOT_CALLOUT_ERROR;
+extern const isc::log::MessageID NETBOOT_FILE_TOO_LONG;
+
+}  // namespace netboot
