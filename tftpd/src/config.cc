@@ -1,0 +1,525 @@
+#include "config.h"
+
+#include <cc/data.h>
+#include <exceptions/exceptions.h>
+#include <getopt.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace netboot::tftpd {
+
+using isc::data::ConstElementPtr;
+using isc::data::Element;
+using isc::data::ElementPtr;
+
+namespace {
+
+const char* const kSection = "netboot-tftpd";
+
+std::string where(const ConstElementPtr& element) {
+    const auto& position = element->getPosition();
+    if (position.file_.empty() && position.line_ == 0) {
+        return " (command line)";
+    }
+    return " (" + position.str() + ")";
+}
+
+[[noreturn]] void fail(const std::string& field, const ConstElementPtr& element, const std::string& problem) {
+    throw ConfigError(std::string(kSection) + "." + field + ": " + problem + (element ? where(element) : ""));
+}
+
+uint64_t get_integer(const std::string& field, const ConstElementPtr& element, uint64_t min, uint64_t max) {
+    if (element->getType() != Element::integer) {
+        fail(field, element, "expected an integer " + std::to_string(min) + ".." + std::to_string(max));
+    }
+    const int64_t value = element->intValue();
+    if (value < 0 || static_cast<uint64_t>(value) < min || static_cast<uint64_t>(value) > max) {
+        fail(field, element, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return static_cast<uint64_t>(value);
+}
+
+std::string get_string(const std::string& field, const ConstElementPtr& element) {
+    if (element->getType() != Element::string) {
+        fail(field, element, "expected a string");
+    }
+    return element->stringValue();
+}
+
+bool get_bool(const std::string& field, const ConstElementPtr& element) {
+    if (element->getType() != Element::boolean) {
+        fail(field, element, "expected true or false");
+    }
+    return element->boolValue();
+}
+
+std::vector<ElementPtr> get_list(const std::string& field, const ConstElementPtr& element) {
+    if (element->getType() != Element::list) {
+        fail(field, element, "expected a list");
+    }
+    return element->listValue();
+}
+
+std::vector<ClientNetwork> get_networks(const std::string& field, const ConstElementPtr& element) {
+    std::vector<ClientNetwork> networks;
+    const auto items = get_list(field, element);
+    for (size_t i = 0; i < items.size(); ++i) {
+        const std::string item_field = field + "[" + std::to_string(i) + "]";
+        try {
+            networks.push_back(parse_client_network(get_string(item_field, items[i])));
+        } catch (const ConfigError& error) {
+            fail(item_field, items[i], error.what());
+        }
+    }
+    return networks;
+}
+
+// Flag values arrive as text; turn them into the JSON type the field wants.
+ElementPtr flag_element(const std::string& field, const std::string& value) {
+    static const std::set<std::string> integers = {"max-transfers", "max-blksize", "max-windowsize",
+                                                   "max-window-bytes", "timeout-ms", "max-timeout-ms",
+                                                   "retries", "netascii-max-bytes"};
+    static const std::set<std::string> booleans = {"case-insensitive", "blksize-fits-mtu"};
+    if (integers.count(field)) {
+        char* end = nullptr;
+        errno = 0;
+        const long long number = std::strtoll(value.c_str(), &end, 10);
+        if (value.empty() || *end != '\0' || errno != 0) {
+            throw ConfigError("--" + field + ": expected an integer, got '" + value + "'");
+        }
+        return Element::create(number);
+    }
+    if (booleans.count(field)) {
+        if (value == "true" || value == "yes" || value == "1") {
+            return Element::create(true);
+        }
+        if (value == "false" || value == "no" || value == "0") {
+            return Element::create(false);
+        }
+        throw ConfigError("--" + field + ": expected true or false, got '" + value + "'");
+    }
+    return Element::create(value);
+}
+
+Settings settings_from_element(const ConstElementPtr& top) {
+    if (!top || top->getType() != Element::map) {
+        throw ConfigError("configuration: expected a JSON map with a \"netboot-tftpd\" entry");
+    }
+    ConstElementPtr section = top->get(kSection);
+    if (!section) {
+        throw ConfigError("configuration: missing \"netboot-tftpd\" map");
+    }
+    if (section->getType() != Element::map) {
+        throw ConfigError(std::string(kSection) + ": expected a map" + where(section));
+    }
+    Settings settings;
+    bool listen_given = false;
+    for (const auto& [field, value] : section->mapValue()) {
+        if (field == "root") {
+            settings.root = get_string(field, value);
+            if (settings.root.empty() || settings.root[0] != '/') {
+                fail(field, value, "must be an absolute directory path");
+            }
+        } else if (field == "listen") {
+            listen_given = true;
+            const auto items = get_list(field, value);
+            if (items.empty()) {
+                fail(field, value, "needs at least one address");
+            }
+            for (size_t i = 0; i < items.size(); ++i) {
+                const std::string item_field = field + "[" + std::to_string(i) + "]";
+                try {
+                    settings.listen.push_back(parse_listen_address(get_string(item_field, items[i])));
+                } catch (const ConfigError& error) {
+                    fail(item_field, items[i], error.what());
+                }
+            }
+        } else if (field == "user") {
+            settings.user = get_string(field, value);
+            if (settings.user->empty()) {
+                fail(field, value, "must not be empty (leave it out to keep the starting user)");
+            }
+        } else if (field == "max-transfers") {
+            settings.max_transfers = static_cast<uint32_t>(get_integer(field, value, 1, 100000));
+        } else if (field == "max-blksize") {
+            settings.max_blksize = static_cast<uint32_t>(get_integer(field, value, 8, 65464));
+        } else if (field == "blksize-fits-mtu") {
+            settings.blksize_fits_mtu = get_bool(field, value);
+        } else if (field == "max-windowsize") {
+            settings.max_windowsize = static_cast<uint32_t>(get_integer(field, value, 1, 65535));
+        } else if (field == "max-window-bytes") {
+            settings.max_window_bytes = get_integer(field, value, 512, 64u << 20);
+        } else if (field == "timeout-ms") {
+            settings.timeout_ms = static_cast<uint32_t>(get_integer(field, value, 10, 255000));
+        } else if (field == "max-timeout-ms") {
+            settings.max_timeout_ms = static_cast<uint32_t>(get_integer(field, value, 10, 600000));
+        } else if (field == "retries") {
+            settings.retries = static_cast<uint32_t>(get_integer(field, value, 0, 100));
+        } else if (field == "case-insensitive") {
+            settings.case_insensitive = get_bool(field, value);
+        } else if (field == "netascii-max-bytes") {
+            settings.netascii_max_bytes = get_integer(field, value, 0, 1u << 30);
+        } else if (field == "allow") {
+            settings.allow = get_networks(field, value);
+        } else if (field == "remap") {
+            const auto items = get_list(field, value);
+            for (size_t i = 0; i < items.size(); ++i) {
+                const std::string rule_field = field + "[" + std::to_string(i) + "]";
+                const auto& item = items[i];
+                if (item->getType() != Element::map) {
+                    fail(rule_field, item, "expected a map with \"match\" and \"replace\"");
+                }
+                RemapRule rule;
+                bool have_match = false;
+                bool have_replace = false;
+                for (const auto& [key, entry] : item->mapValue()) {
+                    const std::string key_field = rule_field + "." + key;
+                    if (key == "match") {
+                        rule.pattern = get_string(key_field, entry);
+                        try {
+                            rule.match = std::regex(rule.pattern, std::regex::ECMAScript);
+                        } catch (const std::regex_error& error) {
+                            fail(key_field, entry, std::string("invalid regular expression: ") + error.what());
+                        }
+                        have_match = true;
+                    } else if (key == "replace") {
+                        rule.replace = get_string(key_field, entry);
+                        have_replace = true;
+                    } else if (key == "clients") {
+                        rule.clients = get_networks(key_field, entry);
+                    } else if (key == "comment") {
+                        // free text for the operator
+                    } else {
+                        fail(key_field, entry, "unknown field");
+                    }
+                }
+                if (!have_match || !have_replace) {
+                    fail(rule_field, item, "needs both \"match\" and \"replace\"");
+                }
+                settings.remap.push_back(std::move(rule));
+            }
+        } else if (field == "log-level") {
+            const std::string level = get_string(field, value);
+            if (level == "debug") {
+                settings.log_level = LogLevel::Debug;
+            } else if (level == "info") {
+                settings.log_level = LogLevel::Info;
+            } else if (level == "warning") {
+                settings.log_level = LogLevel::Warning;
+            } else if (level == "error") {
+                settings.log_level = LogLevel::Error;
+            } else {
+                fail(field, value, "expected debug, info, warning or error");
+            }
+        } else if (field == "comment" || field == "user-context") {
+            // free-form, as in Kea
+        } else {
+            fail(field, value, "unknown field");
+        }
+    }
+    if (settings.max_timeout_ms < settings.timeout_ms) {
+        settings.max_timeout_ms = settings.timeout_ms;
+    }
+    if (!listen_given) {
+        settings.listen.push_back(parse_listen_address("[::]:69"));
+    }
+    return settings;
+}
+
+Settings settings_from_text(const std::string& json_text, const std::string& origin,
+                            const std::vector<std::pair<std::string, std::string>>& overrides) {
+    ElementPtr top;
+    if (json_text.empty()) {
+        top = Element::createMap();
+    } else {
+        try {
+            std::istringstream input(json_text);
+            top = Element::fromJSON(input, origin, true);
+        } catch (const isc::Exception& error) {
+            throw ConfigError(origin + ": invalid JSON: " + error.what());
+        }
+    }
+    if (top->getType() != Element::map) {
+        throw ConfigError(origin + ": expected a JSON map with a \"netboot-tftpd\" entry");
+    }
+    if (!overrides.empty()) {
+        ConstElementPtr existing = top->get(kSection);
+        ElementPtr section = Element::createMap();
+        if (existing && existing->getType() == Element::map) {
+            for (const auto& [key, value] : existing->mapValue()) {
+                section->set(key, value);
+            }
+        } else if (existing) {
+            section = nullptr;  // let validation report the wrong type
+        }
+        if (section) {
+            ElementPtr listen;
+            for (const auto& [field, value] : overrides) {
+                if (field == "listen" || field == "allow") {
+                    // Repeatable flags collect into one list that replaces the file's.
+                    ConstElementPtr current = section->get(field);
+                    ElementPtr list = Element::createList();
+                    if (current && current->getType() == Element::list && current->getPosition().line_ == 0) {
+                        for (const auto& item : current->listValue()) {
+                            list->add(isc::data::copy(item));
+                        }
+                    }
+                    list->add(Element::create(value));
+                    section->set(field, list);
+                } else {
+                    section->set(field, flag_element(field, value));
+                }
+            }
+            top->set(kSection, section);
+        }
+    } else if (!top->get(kSection)) {
+        top->set(kSection, Element::createMap());
+    }
+    return settings_from_element(top);
+}
+
+}  // namespace
+
+bool ClientNetwork::contains(const boost::asio::ip::address& client_in) const {
+    boost::asio::ip::address client = client_in;
+    if (client.is_v6() && client.to_v6().is_v4_mapped()) {
+        client = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, client.to_v6());
+    }
+    if (client.is_v4() != network.is_v4()) {
+        return false;
+    }
+    if (client.is_v4()) {
+        const uint32_t mask = prefix_length == 0 ? 0 : ~uint32_t{0} << (32 - prefix_length);
+        return (client.to_v4().to_uint() & mask) == (network.to_v4().to_uint() & mask);
+    }
+    const auto a = client.to_v6().to_bytes();
+    const auto b = network.to_v6().to_bytes();
+    unsigned bits = prefix_length;
+    for (size_t i = 0; i < a.size() && bits > 0; ++i) {
+        const unsigned take = std::min(bits, 8u);
+        const uint8_t mask = static_cast<uint8_t>(0xFF00u >> take);
+        if ((a[i] & mask) != (b[i] & mask)) {
+            return false;
+        }
+        bits -= take;
+    }
+    return true;
+}
+
+ListenAddress parse_listen_address(const std::string& text) {
+    ListenAddress listen;
+    listen.text = text;
+    std::string host = text;
+    std::string port_text;
+    if (!text.empty() && text[0] == '[') {
+        const size_t close = text.find(']');
+        if (close == std::string::npos) {
+            throw ConfigError("'" + text + "': missing ']' after an IPv6 address");
+        }
+        host = text.substr(1, close - 1);
+        if (close + 1 < text.size()) {
+            if (text[close + 1] != ':') {
+                throw ConfigError("'" + text + "': expected ':port' after ']'");
+            }
+            port_text = text.substr(close + 2);
+        }
+    } else if (std::count(text.begin(), text.end(), ':') == 1) {
+        const size_t colon = text.find(':');
+        host = text.substr(0, colon);
+        port_text = text.substr(colon + 1);
+    }
+    boost::system::error_code ec;
+    listen.address = boost::asio::ip::make_address(host, ec);
+    if (ec) {
+        throw ConfigError("'" + text + "': not an IP address (write [v6]:port or v4:port)");
+    }
+    if (!port_text.empty() || (text.size() > 0 && text.back() == ':')) {
+        char* end = nullptr;
+        const long port = std::strtol(port_text.c_str(), &end, 10);
+        if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
+            throw ConfigError("'" + text + "': port must be 0..65535");
+        }
+        listen.port = static_cast<uint16_t>(port);
+    }
+    return listen;
+}
+
+ClientNetwork parse_client_network(const std::string& text) {
+    ClientNetwork network;
+    const size_t slash = text.find('/');
+    boost::system::error_code ec;
+    network.network = boost::asio::ip::make_address(text.substr(0, slash), ec);
+    if (ec) {
+        throw ConfigError("'" + text + "': expected an address or address/prefix");
+    }
+    const unsigned max_prefix = network.network.is_v4() ? 32 : 128;
+    network.prefix_length = max_prefix;
+    if (slash != std::string::npos) {
+        const std::string prefix = text.substr(slash + 1);
+        char* end = nullptr;
+        const long length = std::strtol(prefix.c_str(), &end, 10);
+        if (prefix.empty() || *end != '\0' || length < 0 || length > static_cast<long>(max_prefix)) {
+            throw ConfigError("'" + text + "': prefix length must be 0.." + std::to_string(max_prefix));
+        }
+        network.prefix_length = static_cast<unsigned>(length);
+    }
+    return network;
+}
+
+std::string apply_remap(const std::vector<RemapRule>& rules, const std::string& path,
+                        const boost::asio::ip::address& client_in) {
+    boost::asio::ip::address client = client_in;
+    if (client.is_v6() && client.to_v6().is_v4_mapped()) {
+        client = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, client.to_v6());
+    }
+    for (const auto& rule : rules) {
+        if (!rule.clients.empty() &&
+            std::none_of(rule.clients.begin(), rule.clients.end(),
+                         [&](const ClientNetwork& n) { return n.contains(client); })) {
+            continue;
+        }
+        std::smatch match;
+        if (!std::regex_search(path, match, rule.match)) {
+            continue;
+        }
+        std::string format = rule.replace;
+        const std::string client_text = client.to_string();
+        for (size_t at = format.find("{client}"); at != std::string::npos; at = format.find("{client}", at)) {
+            format.replace(at, 8, client_text);
+            at += client_text.size();
+        }
+        return std::regex_replace(path, rule.match, format, std::regex_constants::format_first_only);
+    }
+    return path;
+}
+
+Settings parse_settings_text(const std::string& json_text, const std::string& origin,
+                             const std::vector<std::pair<std::string, std::string>>& overrides) {
+    return settings_from_text(json_text, origin, overrides);
+}
+
+Settings load_settings(const CommandLine& command_line) {
+    std::string text;
+    std::string origin = "command line";
+    if (command_line.config_file) {
+        std::ifstream input(*command_line.config_file);
+        if (!input) {
+            throw ConfigError(*command_line.config_file + ": cannot read: " + std::strerror(errno));
+        }
+        std::stringstream buffer;
+        buffer << input.rdbuf();
+        text = buffer.str();
+        origin = *command_line.config_file;
+    }
+    return settings_from_text(text, origin, command_line.overrides);
+}
+
+CommandLine parse_command_line(int argc, char** argv) {
+    enum { kFirstLongOnly = 256 };
+    static const struct option options[] = {
+        {"config", required_argument, nullptr, 'c'},
+        {"test", no_argument, nullptr, 't'},
+        {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},
+        {"root", required_argument, nullptr, 'r'},
+        {"listen", required_argument, nullptr, 'l'},
+        {"user", required_argument, nullptr, 'u'},
+        {"allow", required_argument, nullptr, 'a'},
+        {"max-transfers", required_argument, nullptr, kFirstLongOnly + 0},
+        {"max-blksize", required_argument, nullptr, kFirstLongOnly + 1},
+        {"max-windowsize", required_argument, nullptr, kFirstLongOnly + 2},
+        {"timeout-ms", required_argument, nullptr, kFirstLongOnly + 3},
+        {"retries", required_argument, nullptr, kFirstLongOnly + 4},
+        {"log-level", required_argument, nullptr, kFirstLongOnly + 5},
+        {"case-insensitive", no_argument, nullptr, kFirstLongOnly + 6},
+        {"max-window-bytes", required_argument, nullptr, kFirstLongOnly + 7},
+        {"no-mtu-cap", no_argument, nullptr, kFirstLongOnly + 8},
+        {nullptr, 0, nullptr, 0},
+    };
+    static const char* const long_only_fields[] = {"max-transfers", "max-blksize", "max-windowsize",
+                                                   "timeout-ms",    "retries",     "log-level",
+                                                   "case-insensitive", "max-window-bytes", "blksize-fits-mtu"};
+    CommandLine result;
+    optind = 1;
+    opterr = 0;
+    int option_index = 0;
+    while (true) {
+        const int c = getopt_long(argc, argv, "c:thVr:l:u:a:d", options, &option_index);
+        if (c == -1) {
+            break;
+        }
+        switch (c) {
+        case 'c': result.config_file = optarg; break;
+        case 't': result.test_only = true; break;
+        case 'h': result.help = true; break;
+        case 'V': result.version = true; break;
+        case 'r': result.overrides.emplace_back("root", optarg); break;
+        case 'l': result.overrides.emplace_back("listen", optarg); break;
+        case 'u': result.overrides.emplace_back("user", optarg); break;
+        case 'a': result.overrides.emplace_back("allow", optarg); break;
+        case 'd': result.overrides.emplace_back("log-level", "debug"); break;
+        case kFirstLongOnly + 6: result.overrides.emplace_back("case-insensitive", "true"); break;
+        case kFirstLongOnly + 8: result.overrides.emplace_back("blksize-fits-mtu", "false"); break;
+        case '?':
+        case ':': {
+            const char* bad = argv[optind - 1];
+            throw ConfigError(std::string("unknown or incomplete option '") + (bad ? bad : "?") +
+                              "' (see --help)");
+        }
+        default:
+            if (c >= kFirstLongOnly && c <= kFirstLongOnly + 7) {
+                result.overrides.emplace_back(long_only_fields[c - kFirstLongOnly], optarg);
+            }
+            break;
+        }
+    }
+    if (optind < argc) {
+        throw ConfigError(std::string("unexpected argument '") + argv[optind] + "' (see --help)");
+    }
+    return result;
+}
+
+const char* usage_text() {
+    return R"(Usage: netboot-tftpd [-c FILE] [-t] [options]
+
+A read-only TFTP server for network boot: RFC 1350 (octet, netascii),
+RFC 2347 OACK, 2348 blksize, 2349 timeout/tsize, 7440 windowsize;
+IPv4 and IPv6 in one process, one ephemeral socket per transfer.
+
+  -c, --config FILE        Kea-style JSON config (comments allowed) with a
+                           "netboot-tftpd" map; flags below override it
+  -t, --test               check the configuration (and the root) and exit:
+                           0 if valid, 1 with the offending field otherwise
+  -r, --root DIR           serve files from DIR (default /srv/netboot)
+  -l, --listen ADDR:PORT   listen address, repeatable; [v6]:port or v4:port.
+                           Default [::]:69, which also takes IPv4 (dual-stack)
+  -u, --user NAME          drop to this user after binding (needs root)
+  -a, --allow NET          only serve clients in NET (addr/prefix), repeatable
+      --max-transfers N    concurrent transfer cap (default 1000); beyond it
+                           a request gets TFTP error 0 "server busy"
+      --max-blksize N      largest blksize granted, 8..65464 (default 65464)
+      --no-mtu-cap         do not lower blksize to fit the path MTU
+      --max-windowsize N   largest windowsize granted (default 64)
+      --max-window-bytes N cap on windowsize*blksize (default 1048576)
+      --timeout-ms N       retransmission timeout when the client sets none
+                           (default 1000); doubles per retry
+      --retries N          retransmissions before giving up (default 5)
+      --case-insensitive   retry a missing file name case-insensitively
+      --log-level LEVEL    debug, info, warning or error (default info)
+  -d                       same as --log-level debug
+  -h, --help               this text
+  -V, --version            print the version
+
+Signals: SIGHUP reloads the config file (root, limits, allow, remap;
+listen addresses and user need a restart), SIGTERM/SIGINT stop cleanly,
+SIGUSR1 logs the counters. Logs go to stderr, one line per transfer.
+)";
+}
+
+}  // namespace netboot::tftpd

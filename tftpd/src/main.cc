@@ -1,0 +1,162 @@
+// netboot-tftpd: configuration, signals, privilege drop; the serving itself
+// lives in Server.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+#include "config.h"
+#include "log.h"
+#include "resolver.h"
+#include "server.h"
+
+#ifndef NETBOOT_TFTPD_VERSION
+#define NETBOOT_TFTPD_VERSION "0.0.0"
+#endif
+
+namespace {
+
+using namespace netboot::tftpd;
+
+// One descriptor per transfer: lift the soft limit so max-transfers is reachable.
+void raise_descriptor_limit(uint32_t max_transfers) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    const rlim_t wanted = static_cast<rlim_t>(max_transfers) * 2 + 64;
+    if (limit.rlim_cur < wanted) {
+        limit.rlim_cur = std::min(wanted, limit.rlim_max);
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+// After binding port 69: give up root for good. Under systemd the unit can
+// instead run as the user from the start with AmbientCapabilities=
+// CAP_NET_BIND_SERVICE, and then no "user" is configured.
+void drop_privileges(const std::string& user) {
+    errno = 0;
+    const passwd* entry = ::getpwnam(user.c_str());
+    if (!entry) {
+        throw ConfigError("netboot-tftpd.user: no such user '" + user + "'");
+    }
+    if (::geteuid() != 0) {
+        if (::geteuid() == entry->pw_uid) {
+            return;
+        }
+        throw ConfigError("netboot-tftpd.user: switching to '" + user + "' needs root");
+    }
+    if (::setgroups(0, nullptr) != 0 || ::setgid(entry->pw_gid) != 0 || ::setuid(entry->pw_uid) != 0) {
+        throw ConfigError(std::string("cannot drop privileges to '") + user + "': " + std::strerror(errno));
+    }
+    if (entry->pw_uid != 0 && ::setuid(0) == 0) {
+        throw ConfigError("privilege drop did not stick (could regain root)");
+    }
+    log_line(LogLevel::Info, "running as user " + user);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CommandLine command_line;
+    Settings initial;
+    try {
+        command_line = parse_command_line(argc, argv);
+        if (command_line.help) {
+            std::fputs(usage_text(), stdout);
+            return 0;
+        }
+        if (command_line.version) {
+            std::puts(NETBOOT_TFTPD_VERSION);
+            return 0;
+        }
+        initial = load_settings(command_line);
+        // The root is part of what -t checks: a typo there fails every boot.
+        RootResolver check(initial.root, initial.case_insensitive);
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "netboot-tftpd: %s\n", error.what());
+        return 1;
+    }
+    if (command_line.test_only) {
+        std::printf("netboot-tftpd: configuration OK (root %s, %zu listen address%s)\n", initial.root.c_str(),
+                    initial.listen.size(), initial.listen.size() == 1 ? "" : "es");
+        return 0;
+    }
+    set_log_level(initial.log_level);
+    raise_descriptor_limit(initial.max_transfers);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    boost::asio::io_context io(1);
+    auto settings = std::make_shared<const Settings>(initial);
+    std::unique_ptr<Server> server;
+    try {
+        auto resolver = std::make_shared<const RootResolver>(settings->root, settings->case_insensitive);
+        server = std::make_unique<Server>(io, settings, resolver);
+        server->bind();
+        if (settings->user) {
+            drop_privileges(*settings->user);
+        }
+    } catch (const std::exception& error) {
+        log_line(LogLevel::Error, error.what());
+        return 1;
+    }
+
+    boost::asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+    stop_signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+        if (ec) {
+            return;
+        }
+        log_line(LogLevel::Info, std::string("stopping on ") + ::strsignal(signal_number));
+        server->stop();
+        log_line(LogLevel::Info, server->counters_line());
+        io.stop();
+    });
+
+    boost::asio::signal_set info_signals(io, SIGHUP, SIGUSR1);
+    std::function<void()> wait_info;
+    wait_info = [&]() {
+        info_signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+            if (ec) {
+                return;
+            }
+            if (signal_number == SIGUSR1) {
+                log_line(LogLevel::Info, server->counters_line());
+            } else {
+                try {
+                    auto fresh = std::make_shared<const Settings>(load_settings(command_line));
+                    auto resolver = std::make_shared<const RootResolver>(fresh->root, fresh->case_insensitive);
+                    bool listen_changed = fresh->listen.size() != settings->listen.size();
+                    for (size_t i = 0; !listen_changed && i < fresh->listen.size(); ++i) {
+                        listen_changed = fresh->listen[i].address != settings->listen[i].address ||
+                                         fresh->listen[i].port != settings->listen[i].port;
+                    }
+                    if (listen_changed || fresh->user != settings->user) {
+                        log_line(LogLevel::Warning, "reload: listen addresses and user change only on restart");
+                    }
+                    set_log_level(fresh->log_level);
+                    server->reconfigure(fresh, resolver);
+                    settings = fresh;
+                    log_line(LogLevel::Info, "configuration reloaded");
+                } catch (const std::exception& error) {
+                    log_line(LogLevel::Error, std::string("reload failed, keeping the running configuration: ") +
+                                                  error.what());
+                }
+            }
+            wait_info();
+        });
+    };
+    wait_info();
+
+    server->start();
+    io.run();
+    return 0;
+}

@@ -1,0 +1,64 @@
+// Maps a requested TFTP file name to an open file strictly inside the root.
+// The kernel does the confinement (openat2 RESOLVE_BENEATH refuses "..",
+// absolute symlinks and symlinks that climb out), and a realpath check of the
+// opened descriptor backs it up; only regular files are ever opened for read,
+// so devices and FIFOs are refused before anything could block on them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "protocol.h"
+
+namespace netboot::tftpd {
+
+class UniqueFd {
+public:
+    UniqueFd() = default;
+    explicit UniqueFd(int fd) : fd_(fd) {}
+    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+    UniqueFd& operator=(UniqueFd&& other) noexcept;
+    UniqueFd(const UniqueFd&) = delete;
+    UniqueFd& operator=(const UniqueFd&) = delete;
+    ~UniqueFd();
+    int get() const { return fd_; }
+    int release() { int fd = fd_; fd_ = -1; return fd; }
+    explicit operator bool() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+};
+
+// Request path -> path relative to the root, or an error for the client.
+// Backslashes become slashes, leading slashes (or a leading copy of the
+// root's own path) mean "relative to the root"; any ".." component is refused.
+std::variant<std::string, ProtocolError> normalize_request_path(const std::string& requested,
+                                                                const std::string& root_path);
+
+struct OpenedFile {
+    UniqueFd fd;
+    uint64_t size = 0;
+    std::string relative_path;  // as resolved, for logging
+};
+
+class RootResolver {
+public:
+    // Throws std::runtime_error if root cannot be opened as a directory.
+    RootResolver(const std::string& root_path, bool case_insensitive_fallback);
+
+    std::variant<OpenedFile, ProtocolError> open_for_read(const std::string& requested) const;
+    const std::string& root() const { return root_path_; }
+
+private:
+    std::variant<OpenedFile, ProtocolError> open_relative(const std::string& relative) const;
+    std::optional<std::string> find_case_insensitive(const std::string& relative) const;
+
+    std::string root_path_;   // as configured
+    std::string root_real_;   // realpath, for the confinement check
+    UniqueFd root_fd_;
+    bool case_insensitive_;
+};
+
+}  // namespace netboot::tftpd
