@@ -4,18 +4,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <set>
-#include <sstream>
 #include <utility>
 
-#include <cc/data.h>
-#include <exceptions/exceptions.h>
+#include "json.h"
 
 namespace radvd_lite {
-
-using isc::data::ConstElementPtr;
-using isc::data::Element;
 
 namespace {
 
@@ -29,34 +26,29 @@ constexpr int64_t kRouterLifetimeHigh = 9000;
 constexpr int64_t kReachableTimeHigh = 3600000;
 constexpr uint32_t kInfinity = 0xffffffff;
 
-std::string where(const ConstElementPtr& e) {
-    const Element::Position& p = e->getPosition();
-    return p.file_ + ":" + std::to_string(p.line_) + ":" + std::to_string(p.pos_);
-}
-
 // One JSON object being read: remembers which keys were used so unknown
 // (typically misspelt) keys are reported instead of silently ignored.
 class MapReader {
 public:
-    MapReader(ConstElementPtr element, std::string path) : element_(std::move(element)), path_(std::move(path)) {
-        if (element_->getType() != Element::map) {
+    MapReader(const JsonValue* element, std::string path) : element_(element), path_(std::move(path)) {
+        if (element_->type != JsonValue::Type::Map) {
             fail(element_, path_, "must be an object");
         }
     }
 
-    [[noreturn]] static void fail(const ConstElementPtr& e, const std::string& path, const std::string& message) {
-        throw ConfigError(where(e) + ": " + path + ": " + message);
+    [[noreturn]] static void fail(const JsonValue* e, const std::string& path, const std::string& message) {
+        throw ConfigError(e->where() + ": " + path + ": " + message);
     }
 
     std::string field(const std::string& key) const { return path_ + "." + key; }
 
-    ConstElementPtr take(const std::string& key) {
+    const JsonValue* take(const std::string& key) {
         used_.insert(key);
         return element_->get(key);
     }
 
-    ConstElementPtr require(const std::string& key) {
-        ConstElementPtr e = take(key);
+    const JsonValue* require(const std::string& key) {
+        const JsonValue* e = take(key);
         if (!e) {
             fail(element_, field(key), "is required");
         }
@@ -66,17 +58,17 @@ public:
     bool has(const std::string& key) const { return static_cast<bool>(element_->get(key)); }
 
     bool boolean(const std::string& key, bool fallback) {
-        ConstElementPtr e = take(key);
+        const JsonValue* e = take(key);
         if (!e) return fallback;
-        if (e->getType() != Element::boolean) fail(e, field(key), "must be true or false");
-        return e->boolValue();
+        if (e->type != JsonValue::Type::Boolean) fail(e, field(key), "must be true or false");
+        return e->boolean;
     }
 
     int64_t integer(const std::string& key, int64_t fallback, int64_t low, int64_t high) {
-        ConstElementPtr e = take(key);
+        const JsonValue* e = take(key);
         if (!e) return fallback;
-        if (e->getType() != Element::integer) fail(e, field(key), "must be an integer");
-        const int64_t v = e->intValue();
+        if (e->type != JsonValue::Type::Integer) fail(e, field(key), "must be an integer");
+        const int64_t v = e->integer;
         if (v < low || v > high) {
             fail(e, field(key), "must be between " + std::to_string(low) + " and " + std::to_string(high) +
                                     ", got " + std::to_string(v));
@@ -86,58 +78,58 @@ public:
 
     // Lifetimes accept "infinity" for 0xffffffff, as radvd does.
     uint32_t lifetime(const std::string& key, uint32_t fallback) {
-        ConstElementPtr e = take(key);
+        const JsonValue* e = take(key);
         if (!e) return fallback;
-        if (e->getType() == Element::string && e->stringValue() == "infinity") return kInfinity;
-        if (e->getType() != Element::integer || e->intValue() < 0 || e->intValue() > kInfinity) {
+        if (e->type == JsonValue::Type::String && e->string == "infinity") return kInfinity;
+        if (e->type != JsonValue::Type::Integer || e->integer < 0 || e->integer > kInfinity) {
             fail(e, field(key), "must be an integer from 0 to 4294967295 or \"infinity\"");
         }
-        return static_cast<uint32_t>(e->intValue());
+        return static_cast<uint32_t>(e->integer);
     }
 
     double seconds(const std::string& key, double fallback) {
-        ConstElementPtr e = take(key);
+        const JsonValue* e = take(key);
         if (!e) return fallback;
-        if (e->getType() != Element::integer && e->getType() != Element::real) {
+        if (e->type != JsonValue::Type::Integer && e->type != JsonValue::Type::Real) {
             fail(e, field(key), "must be a number of seconds");
         }
-        return e->getType() == Element::integer ? static_cast<double>(e->intValue()) : e->doubleValue();
+        return e->type == JsonValue::Type::Integer ? static_cast<double>(e->integer) : e->real;
     }
 
     std::string string(const std::string& key) {
-        ConstElementPtr e = require(key);
-        if (e->getType() != Element::string) fail(e, field(key), "must be a string");
-        return e->stringValue();
+        const JsonValue* e = require(key);
+        if (e->type != JsonValue::Type::String) fail(e, field(key), "must be a string");
+        return e->string;
     }
 
-    const std::vector<isc::data::ElementPtr>& list(const std::string& key, bool required) {
-        static const std::vector<isc::data::ElementPtr> empty;
-        ConstElementPtr e = required ? require(key) : take(key);
+    const std::vector<JsonValue>& list(const std::string& key, bool required) {
+        static const std::vector<JsonValue> empty;
+        const JsonValue* e = required ? require(key) : take(key);
         if (!e) return empty;
-        if (e->getType() != Element::list) fail(e, field(key), "must be a list");
-        return e->listValue();
+        if (e->type != JsonValue::Type::List) fail(e, field(key), "must be a list");
+        return e->list;
     }
 
     void rejectUnknown() const {
-        for (const auto& [key, value] : element_->mapValue()) {
+        for (const auto& [key, value] : element_->map) {
             if (used_.count(key) == 0 && key != "comment" && key != "user-context") {
-                fail(value, field(key), "unknown field");
+                fail(&value, field(key), "unknown field");
             }
         }
     }
 
-    const ConstElementPtr& element() const { return element_; }
+    const JsonValue* element() const { return element_; }
 
 private:
-    ConstElementPtr element_;
+    const JsonValue* element_;
     std::string path_;
     std::set<std::string> used_;
 };
 
 RouterPreference parsePreference(MapReader& r, const std::string& key) {
-    ConstElementPtr e = r.take(key);
+    const JsonValue* e = r.take(key);
     if (!e) return RouterPreference::Medium;
-    const std::string v = e->getType() == Element::string ? e->stringValue() : "";
+    const std::string v = e->type == JsonValue::Type::String ? e->string : "";
     if (v == "medium") return RouterPreference::Medium;
     if (v == "high") return RouterPreference::High;
     if (v == "low") return RouterPreference::Low;
@@ -145,21 +137,21 @@ RouterPreference parsePreference(MapReader& r, const std::string& key) {
 }
 
 void readPrefixField(MapReader& r, Ipv6Address& prefix, uint8_t& length) {
-    ConstElementPtr e = r.require("prefix");
-    if (e->getType() != Element::string || !parsePrefix(e->stringValue(), prefix, length)) {
+    const JsonValue* e = r.require("prefix");
+    if (e->type != JsonValue::Type::String || !parsePrefix(e->string, prefix, length)) {
         MapReader::fail(e, r.field("prefix"), "must be an IPv6 prefix like \"2001:db8::/64\"");
     }
 }
 
-Ipv6Address readAddress(const ConstElementPtr& e, const std::string& path) {
+Ipv6Address readAddress(const JsonValue* e, const std::string& path) {
     Ipv6Address a{};
-    if (e->getType() != Element::string || inet_pton(AF_INET6, e->stringValue().c_str(), a.data()) != 1) {
+    if (e->type != JsonValue::Type::String || inet_pton(AF_INET6, e->string.c_str(), a.data()) != 1) {
         MapReader::fail(e, path, "must be an IPv6 address");
     }
     return a;
 }
 
-InterfaceConfig parseInterface(const ConstElementPtr& element, const std::string& path) {
+InterfaceConfig parseInterface(const JsonValue* element, const std::string& path) {
     MapReader r(element, path);
     InterfaceConfig c;
     c.name = r.string("name");
@@ -210,7 +202,7 @@ InterfaceConfig parseInterface(const ConstElementPtr& element, const std::string
 
     const auto& prefixes = r.list("prefixes", false);
     for (size_t i = 0; i < prefixes.size(); ++i) {
-        MapReader p(prefixes[i], r.field("prefixes") + "[" + std::to_string(i) + "]");
+        MapReader p(&prefixes[i], r.field("prefixes") + "[" + std::to_string(i) + "]");
         PrefixInfo info;
         readPrefixField(p, info.prefix, info.length);
         info.on_link = p.boolean("on-link", true);
@@ -218,7 +210,7 @@ InterfaceConfig parseInterface(const ConstElementPtr& element, const std::string
         info.valid_lifetime = p.lifetime("valid-lifetime", 86400);
         info.preferred_lifetime = p.lifetime("preferred-lifetime", 14400);
         if (info.preferred_lifetime > info.valid_lifetime) {
-            MapReader::fail(p.has("preferred-lifetime") ? p.take("preferred-lifetime") : prefixes[i],
+            MapReader::fail(p.has("preferred-lifetime") ? p.take("preferred-lifetime") : &prefixes[i],
                             p.field("preferred-lifetime"), "must not exceed valid-lifetime (RFC 4861 4.6.2)");
         }
         p.rejectUnknown();
@@ -226,7 +218,7 @@ InterfaceConfig parseInterface(const ConstElementPtr& element, const std::string
     }
     const auto& routes = r.list("routes", false);
     for (size_t i = 0; i < routes.size(); ++i) {
-        MapReader p(routes[i], r.field("routes") + "[" + std::to_string(i) + "]");
+        MapReader p(&routes[i], r.field("routes") + "[" + std::to_string(i) + "]");
         RouteInfo info;
         readPrefixField(p, info.prefix, info.length);
         info.preference = parsePreference(p, "preference");
@@ -236,14 +228,14 @@ InterfaceConfig parseInterface(const ConstElementPtr& element, const std::string
     }
     const auto& rdnss = r.list("rdnss", false);
     for (size_t i = 0; i < rdnss.size(); ++i) {
-        MapReader p(rdnss[i], r.field("rdnss") + "[" + std::to_string(i) + "]");
+        MapReader p(&rdnss[i], r.field("rdnss") + "[" + std::to_string(i) + "]");
         RdnssInfo info;
         const auto& servers = p.list("servers", true);
         if (servers.empty() || servers.size() > 127) {
             MapReader::fail(p.take("servers"), p.field("servers"), "must list 1 to 127 addresses");
         }
         for (size_t j = 0; j < servers.size(); ++j) {
-            info.servers.push_back(readAddress(servers[j], p.field("servers") + "[" + std::to_string(j) + "]"));
+            info.servers.push_back(readAddress(&servers[j], p.field("servers") + "[" + std::to_string(j) + "]"));
         }
         // RFC 8106 5.1: 3 * MaxRtrAdvInterval by default.
         info.lifetime = p.lifetime("lifetime", three_max);
@@ -252,7 +244,7 @@ InterfaceConfig parseInterface(const ConstElementPtr& element, const std::string
     }
     const auto& dnssl = r.list("dnssl", false);
     for (size_t i = 0; i < dnssl.size(); ++i) {
-        MapReader p(dnssl[i], r.field("dnssl") + "[" + std::to_string(i) + "]");
+        MapReader p(&dnssl[i], r.field("dnssl") + "[" + std::to_string(i) + "]");
         DnsslInfo info;
         const auto& domains = p.list("domains", true);
         if (domains.empty()) {
@@ -261,10 +253,10 @@ InterfaceConfig parseInterface(const ConstElementPtr& element, const std::string
         Bytes encoded;
         for (size_t j = 0; j < domains.size(); ++j) {
             const std::string field = p.field("domains") + "[" + std::to_string(j) + "]";
-            if (domains[j]->getType() != Element::string || !encodeDomainName(domains[j]->stringValue(), encoded)) {
-                MapReader::fail(domains[j], field, "must be a domain name (labels of 1 to 63 characters)");
+            if (domains[j].type != JsonValue::Type::String || !encodeDomainName(domains[j].string, encoded)) {
+                MapReader::fail(&domains[j], field, "must be a domain name (labels of 1 to 63 characters)");
             }
-            info.domains.push_back(domains[j]->stringValue());
+            info.domains.push_back(domains[j].string);
         }
         if (encoded.size() + 8 > 255 * 8) {
             MapReader::fail(p.take("domains"), p.field("domains"), "too long for one DNSSL option");
@@ -277,11 +269,11 @@ InterfaceConfig parseInterface(const ConstElementPtr& element, const std::string
     return c;
 }
 
-Config parseRoot(const ConstElementPtr& root) {
-    if (root->getType() != Element::map) {
+Config parseRoot(const JsonValue* root) {
+    if (root->type != JsonValue::Type::Map) {
         MapReader::fail(root, "<top>", "must be an object with a \"RadvdLite\" member");
     }
-    ConstElementPtr section = root->get(kTopLevel);
+    const JsonValue* section = root->get(kTopLevel);
     if (!section) {
         MapReader::fail(root, kTopLevel, "is required");
     }
@@ -291,9 +283,9 @@ Config parseRoot(const ConstElementPtr& root) {
     std::set<std::string> names;
     for (size_t i = 0; i < interfaces.size(); ++i) {
         const std::string path = r.field("interfaces") + "[" + std::to_string(i) + "]";
-        InterfaceConfig c = parseInterface(interfaces[i], path);
+        InterfaceConfig c = parseInterface(&interfaces[i], path);
         if (!names.insert(c.name).second) {
-            MapReader::fail(interfaces[i], path + ".name", "interface \"" + c.name + "\" is listed twice");
+            MapReader::fail(&interfaces[i], path + ".name", "interface \"" + c.name + "\" is listed twice");
         }
         config.interfaces.push_back(std::move(c));
     }
@@ -304,11 +296,26 @@ Config parseRoot(const ConstElementPtr& root) {
     return config;
 }
 
-isc::data::ElementPtr parseJson(std::istream& in, const std::string& origin) {
+std::string readFile(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+        throw ConfigError(path + ": cannot open: " + std::strerror(errno));
+    }
+    std::string text;
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
+        text.append(buffer, n);
+    }
+    std::fclose(f);
+    return text;
+}
+
+JsonValue parseJsonOrThrow(const std::string& text, const std::string& origin) {
     try {
-        return Element::fromJSON(in, origin, true);
-    } catch (const isc::Exception& e) {
-        throw ConfigError(std::string(e.what()));
+        return parseJson(text, origin);
+    } catch (const JsonError& e) {
+        throw ConfigError(e.what());
     }
 }
 
@@ -353,16 +360,13 @@ std::string formatPrefix(const Ipv6Address& prefix, uint8_t length) {
 }
 
 Config parseConfigText(const std::string& text, const std::string& origin) {
-    std::istringstream in(text);
-    return parseRoot(parseJson(in, origin));
+    const JsonValue root = parseJsonOrThrow(text, origin);
+    return parseRoot(&root);
 }
 
 Config loadConfigFile(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw ConfigError(path + ": cannot open");
-    }
-    return parseRoot(parseJson(in, path));
+    const JsonValue root = parseJsonOrThrow(readFile(path), path);
+    return parseRoot(&root);
 }
 
 std::vector<std::string> configWarnings(const Config& config) {
@@ -401,13 +405,9 @@ std::vector<std::string> configWarnings(const Config& config) {
 }
 
 std::vector<std::string> keaCrossCheck(const Config& config, const std::string& kea_config_path) {
-    std::ifstream in(kea_config_path);
-    if (!in) {
-        throw ConfigError(kea_config_path + ": cannot open");
-    }
-    ConstElementPtr root = parseJson(in, kea_config_path);
-    ConstElementPtr dhcp6 = root->getType() == Element::map ? root->get("Dhcp6") : ConstElementPtr();
-    if (!dhcp6 || dhcp6->getType() != Element::map) {
+    const JsonValue document = parseJsonOrThrow(readFile(kea_config_path), kea_config_path);
+    const JsonValue* dhcp6 = document.type == JsonValue::Type::Map ? document.get("Dhcp6") : nullptr;
+    if (!dhcp6 || dhcp6->type != JsonValue::Type::Map) {
         throw ConfigError(kea_config_path + ": Dhcp6: is required (a kea-dhcp6 config)");
     }
     struct KeaSubnet {
@@ -416,35 +416,38 @@ std::vector<std::string> keaCrossCheck(const Config& config, const std::string& 
         std::string interface;
     };
     std::vector<KeaSubnet> subnets;
-    auto collect = [&](const ConstElementPtr& list, const std::string& inherited_interface) {
-        if (!list || list->getType() != Element::list) return;
-        for (const auto& s : list->listValue()) {
-            if (s->getType() != Element::map) continue;
-            ConstElementPtr text = s->get("subnet");
+    auto collect = [&](const JsonValue* list, const std::string& inherited_interface) {
+        if (!list || list->type != JsonValue::Type::List) return;
+        for (const JsonValue& entry : list->list) {
+            const JsonValue* s = &entry;
+            if (s->type != JsonValue::Type::Map) continue;
+            const JsonValue* text = s->get("subnet");
             KeaSubnet k;
-            if (!text || text->getType() != Element::string || !parsePrefix(text->stringValue(), k.prefix, k.length)) {
+            if (!text || text->type != JsonValue::Type::String || !parsePrefix(text->string, k.prefix, k.length)) {
                 continue;
             }
-            ConstElementPtr iface = s->get("interface");
-            k.interface = iface && iface->getType() == Element::string ? iface->stringValue() : inherited_interface;
+            const JsonValue* iface = s->get("interface");
+            k.interface = iface && iface->type == JsonValue::Type::String ? iface->string : inherited_interface;
             subnets.push_back(k);
         }
     };
     collect(dhcp6->get("subnet6"), "");
-    if (ConstElementPtr shared = dhcp6->get("shared-networks"); shared && shared->getType() == Element::list) {
-        for (const auto& n : shared->listValue()) {
-            if (n->getType() != Element::map) continue;
-            ConstElementPtr iface = n->get("interface");
-            collect(n->get("subnet6"), iface && iface->getType() == Element::string ? iface->stringValue() : "");
+    if (const JsonValue* shared = dhcp6->get("shared-networks"); shared && shared->type == JsonValue::Type::List) {
+        for (const JsonValue& entry : shared->list) {
+            const JsonValue* n = &entry;
+            if (n->type != JsonValue::Type::Map) continue;
+            const JsonValue* iface = n->get("interface");
+            collect(n->get("subnet6"), iface && iface->type == JsonValue::Type::String ? iface->string : "");
         }
     }
     std::set<std::string> kea_interfaces;
     bool kea_all_interfaces = false;
-    if (ConstElementPtr ic = dhcp6->get("interfaces-config"); ic && ic->getType() == Element::map) {
-        if (ConstElementPtr l = ic->get("interfaces"); l && l->getType() == Element::list) {
-            for (const auto& i : l->listValue()) {
-                if (i->getType() != Element::string) continue;
-                const std::string name = i->stringValue().substr(0, i->stringValue().find('/'));
+    if (const JsonValue* ic = dhcp6->get("interfaces-config"); ic && ic->type == JsonValue::Type::Map) {
+        if (const JsonValue* l = ic->get("interfaces"); l && l->type == JsonValue::Type::List) {
+            for (const JsonValue& entry : l->list) {
+                const JsonValue* i = &entry;
+                if (i->type != JsonValue::Type::String) continue;
+                const std::string name = i->string.substr(0, i->string.find('/'));
                 if (name == "*") kea_all_interfaces = true;
                 kea_interfaces.insert(name);
             }

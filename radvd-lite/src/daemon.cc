@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <sstream>
+#include <utility>
 
 #include "log.h"
 
@@ -33,26 +33,30 @@ const char* typeName(NdType type) {
 }  // namespace
 
 std::string countersJson(const std::string& interface, const Counters& c) {
-    std::ostringstream out;
-    out << "{\"interface\": \"" << interface << "\", \"ra-sent-unsolicited\": " << c.ra_sent_unsolicited
-        << ", \"ra-sent-solicited-multicast\": " << c.ra_sent_solicited_multicast
-        << ", \"ra-sent-solicited-unicast\": " << c.ra_sent_solicited_unicast
-        << ", \"ra-sent-final\": " << c.ra_sent_final << ", \"send-errors\": " << c.send_errors
-        << ", \"rs-received\": " << c.rs_received << ", \"ra-received\": " << c.ra_received
-        << ", \"ns-received\": " << c.ns_received << ", \"link-up\": " << c.link_up
-        << ", \"link-down\": " << c.link_down;
-    uint64_t total = 0;
+    uint64_t dropped = 0;
+    std::string by_reason;
     for (const auto& [reason, count] : c.dropped) {
-        total += count;
+        dropped += count;
+        by_reason += (by_reason.empty() ? "\"" : ", \"") + reason + "\": " + std::to_string(count);
     }
-    out << ", \"dropped\": " << total << ", \"dropped-by-reason\": {";
-    bool first = true;
-    for (const auto& [reason, count] : c.dropped) {
-        out << (first ? "" : ", ") << "\"" << reason << "\": " << count;
-        first = false;
+    const std::pair<const char*, uint64_t> fields[] = {
+        {"ra-sent-unsolicited", c.ra_sent_unsolicited},
+        {"ra-sent-solicited-multicast", c.ra_sent_solicited_multicast},
+        {"ra-sent-solicited-unicast", c.ra_sent_solicited_unicast},
+        {"ra-sent-final", c.ra_sent_final},
+        {"send-errors", c.send_errors},
+        {"rs-received", c.rs_received},
+        {"ra-received", c.ra_received},
+        {"ns-received", c.ns_received},
+        {"link-up", c.link_up},
+        {"link-down", c.link_down},
+        {"dropped", dropped},
+    };
+    std::string out = "{\"interface\": \"" + interface + "\"";
+    for (const auto& [name, value] : fields) {
+        out += std::string(", \"") + name + "\": " + std::to_string(value);
     }
-    out << "}}";
-    return out.str();
+    return out + ", \"dropped-by-reason\": {" + by_reason + "}}";
 }
 
 Daemon::Daemon(std::string config_path, Config config)

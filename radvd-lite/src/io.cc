@@ -10,8 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <cstdio>
 
 namespace radvd_lite {
 
@@ -26,21 +25,21 @@ const Ipv6Address kAllRouters = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 
 bool linkLocalReady(const std::string& name) {
     // /proc/net/if_inet6: address index prefix-length scope flags name
-    std::ifstream in("/proc/net/if_inet6");
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream fields(line);
-        std::string address, index, length, scope, flags, ifname;
-        if (!(fields >> address >> index >> length >> scope >> flags >> ifname) || ifname != name) {
-            continue;
-        }
-        const unsigned scope_bits = static_cast<unsigned>(std::stoul(scope, nullptr, 16));
-        const unsigned flag_bits = static_cast<unsigned>(std::stoul(flags, nullptr, 16));
-        if (scope_bits == kScopeLinkLocal && (flag_bits & (kIfaFlagTentative | kIfaFlagDadFailed)) == 0) {
-            return true;
+    std::FILE* f = std::fopen("/proc/net/if_inet6", "re");
+    if (!f) {
+        return false;
+    }
+    char address[33], ifname[IFNAMSIZ + 1];
+    unsigned index, length, scope, flags;
+    bool ready = false;
+    while (std::fscanf(f, "%32s %x %x %x %x %16s", address, &index, &length, &scope, &flags, ifname) == 6) {
+        if (name == ifname && scope == kScopeLinkLocal && (flags & (kIfaFlagTentative | kIfaFlagDadFailed)) == 0) {
+            ready = true;
+            break;
         }
     }
-    return false;
+    std::fclose(f);
+    return ready;
 }
 
 }  // namespace
