@@ -1,5 +1,6 @@
 // netboot-check-config: the offline check of a Kea configuration's netboot
 // settings (see --help).
+#include "json_comments.h"
 #include "kea_config_check.h"
 
 #include <cc/data.h>
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
     }
     isc::data::ConstElementPtr root;
     try {
-        root = isc::data::Element::fromJSONFile(path, true);
+        root = netboot::readKeaJsonFile(path);
     } catch (const std::exception& e) {
         std::cerr << path << ": cannot read: " << e.what() << "\n";
         return 2;

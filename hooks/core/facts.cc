@@ -33,8 +33,10 @@ VendorKind vendorKind(std::string_view vendor) {
 }
 
 // "PXEClient:Arch:00007:UNDI:003000" -> 7. Both PXE and HTTP clients name
-// their architecture this way, in decimal.
-std::optional<uint16_t> archFromVendorClass(std::string_view vendor) {
+// their architecture this way, in decimal. Nothing when there is no ":Arch:";
+// 0xffffffff when it is followed by anything but five digits up to 65535.
+constexpr uint32_t kBadVendorArch = 0xffffffff;
+std::optional<uint32_t> archFromVendorClass(std::string_view vendor) {
     constexpr std::string_view kArch = ":Arch:";
     const size_t at = vendor.find(kArch);
     if (at == std::string_view::npos) {
@@ -42,19 +44,16 @@ std::optional<uint16_t> archFromVendorClass(std::string_view vendor) {
     }
     std::string_view digits = vendor.substr(at + kArch.size(), 5);
     if (digits.size() != 5) {
-        return std::nullopt;
+        return kBadVendorArch;
     }
-    unsigned value = 0;
+    uint32_t value = 0;
     for (char c : digits) {
         if (c < '0' || c > '9') {
-            return std::nullopt;
+            return kBadVendorArch;
         }
-        value = value * 10 + static_cast<unsigned>(c - '0');
+        value = value * 10 + static_cast<uint32_t>(c - '0');
     }
-    if (value > 0xffff) {
-        return std::nullopt;
-    }
-    return static_cast<uint16_t>(value);
+    return value > 0xffff ? kBadVendorArch : value;
 }
 
 void readArch(Bytes arch, ClientFacts& facts) {
@@ -97,16 +96,25 @@ std::string_view readVendorClassV6(Bytes vc, ClientFacts& facts) {
 }
 
 // v4 option 77: iPXE sends the bare string "iPXE"; RFC 3004 clients send
-// length-prefixed items. A byte string that is neither is some other
-// vendor's raw user class, which is legal and simply not iPXE.
-bool userClassV4SaysIpxe(Bytes uc) {
+// length-prefixed items. Printable text that is neither is some other
+// vendor's raw user class ("MSFT 5.0"), which is legal and simply not iPXE;
+// a leading control byte announces RFC 3004 items, which must then add up.
+bool userClassV4SaysIpxe(Bytes uc, ClientFacts& facts) {
     if (text(uc.data, uc.size) == kIpxe) {
         return true;
+    }
+    if (uc.size == 0) {
+        note(facts.malformed, "empty user class option");
+        return false;
+    }
+    if (uc.data[0] >= 0x20) {
+        return false;
     }
     size_t pos = 0;
     while (pos < uc.size) {
         const size_t length = uc.data[pos];
         if (length == 0 || pos + 1 + length > uc.size) {
+            note(facts.malformed, "user class item length past the end of the option");
             return false;
         }
         if (text(uc.data + pos + 1, length) == kIpxe) {
@@ -166,14 +174,18 @@ ClientFacts extractFacts(const RawOptions& options) {
         readArch(*options.arch, facts);
     } else if (facts.vendor == VendorKind::pxe || facts.vendor == VendorKind::http) {
         if (auto code = archFromVendorClass(vendor)) {
-            facts.arch = lookupArchitecture(*code);
-            facts.unknownArch = !facts.arch;
+            if (*code == kBadVendorArch) {
+                note(facts.malformed, "vendor class names no valid architecture after ':Arch:'");
+            } else {
+                facts.arch = lookupArchitecture(static_cast<uint16_t>(*code));
+                facts.unknownArch = !facts.arch;
+            }
         }
     }
 
     if (options.userClass) {
         facts.ipxe = options.family == IpFamily::v6 ? userClassV6SaysIpxe(*options.userClass, facts)
-                                                    : userClassV4SaysIpxe(*options.userClass);
+                                                    : userClassV4SaysIpxe(*options.userClass, facts);
     }
     facts.ipxe = facts.ipxe || (options.family == IpFamily::v4 && options.ipxeEncapsulated);
     return facts;

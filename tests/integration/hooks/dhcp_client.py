@@ -1,0 +1,235 @@
+"""A small DHCPv4/DHCPv6 client for integration tests: sends packets shaped
+like real firmware (any options, raw bytes, also malformed ones), directly or
+as a relay, and returns the server's answer decoded. Standard library only."""
+
+import os
+import random
+import select
+import socket
+import struct
+import time
+
+MAGIC = b"\x63\x82\x53\x63"
+DISCOVER, OFFER, REQUEST, ACK = 1, 2, 3, 5
+SOLICIT, ADVERTISE, REQUEST6, REPLY, INFORMATION_REQUEST = 1, 2, 3, 7, 11
+RELAY_FORW, RELAY_REPL = 12, 13
+
+
+def mac_bytes(mac):
+    return bytes(int(part, 16) for part in mac.split(":"))
+
+
+class Reply4:
+    def __init__(self, data):
+        (self.op, _htype, _hlen, _hops, self.xid, _secs, self.flags) = struct.unpack("!BBBBIHH", data[:12])
+        self.yiaddr = socket.inet_ntoa(data[16:20])
+        self.siaddr = socket.inet_ntoa(data[20:24])
+        self.giaddr = socket.inet_ntoa(data[24:28])
+        self.sname = data[44:108].split(b"\0", 1)[0].decode("latin-1")
+        self.file_raw = data[108:236]
+        self.file = self.file_raw.split(b"\0", 1)[0].decode("latin-1")
+        if data[236:240] != MAGIC:
+            raise ValueError("no DHCP magic cookie")
+        self.options = {}
+        pos = 240
+        while pos < len(data):
+            code = data[pos]
+            if code == 255:
+                break
+            if code == 0:
+                pos += 1
+                continue
+            length = data[pos + 1]
+            self.options[code] = self.options.get(code, b"") + data[pos + 2:pos + 2 + length]
+            pos += 2 + length
+        self.type = self.options.get(53, b"\0")[0]
+
+    def text(self, code):
+        value = self.options.get(code)
+        return None if value is None else value.decode("latin-1")
+
+
+def build4(msg_type, mac, options, xid, giaddr="0.0.0.0", ciaddr="0.0.0.0", broadcast=True):
+    header = struct.pack("!BBBBIHH", 1, 1, 6, 1 if giaddr != "0.0.0.0" else 0, xid, 0,
+                         0x8000 if broadcast else 0)
+    header += socket.inet_aton(ciaddr) + b"\0" * 4 + b"\0" * 4 + socket.inet_aton(giaddr)
+    header += mac_bytes(mac).ljust(16, b"\0") + b"\0" * 64 + b"\0" * 128 + MAGIC
+    body = bytes([53, 1, msg_type])
+    for code, value in options:
+        body += bytes([code, len(value)]) + value
+    return header + body + b"\xff"
+
+
+class Client4:
+    """Direct client (broadcast from port 68) or relay (unicast from port 67,
+    giaddr set) on the interface `iface`."""
+
+    def __init__(self, server, iface, relay=None):
+        self.server = server
+        self.relay = relay
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, iface.encode())
+        self.sock.bind(("0.0.0.0", 67 if relay else 68))
+
+    def close(self):
+        self.sock.close()
+
+    def exchange(self, msg_type, mac, options, expect, xid=None, timeout=3.0):
+        xid = xid if xid is not None else random.getrandbits(32)
+        packet = build4(msg_type, mac, options, xid, giaddr=self.relay or "0.0.0.0")
+        target = (self.server, 67) if self.relay else ("255.255.255.255", 67)
+        self.sock.sendto(packet, target)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            data, _ = self.sock.recvfrom(4096)
+            try:
+                reply = Reply4(data)
+            except (ValueError, struct.error, IndexError):
+                continue
+            if reply.op == 2 and reply.xid == xid and reply.type == expect:
+                return reply
+        return None
+
+    def discover(self, mac, options, **kw):
+        return self.exchange(DISCOVER, mac, options, OFFER, **kw)
+
+    def dora(self, mac, options):
+        """DISCOVER, then REQUEST for the offered address: returns (offer, ack)."""
+        offer = self.discover(mac, options)
+        if offer is None:
+            return None, None
+        server_id = offer.options.get(54, b"")
+        request_opts = list(options) + [(50, socket.inet_aton(offer.yiaddr)), (54, server_id)]
+        return offer, self.exchange(REQUEST, mac, request_opts, ACK)
+
+
+def parse_options6(data):
+    options = []
+    pos = 0
+    while pos + 4 <= len(data):
+        code, length = struct.unpack("!HH", data[pos:pos + 4])
+        options.append((code, data[pos + 4:pos + 4 + length]))
+        pos += 4 + length
+    return options
+
+
+class Reply6:
+    def __init__(self, data):
+        self.type = data[0]
+        self.xid = data[1:4]
+        self.option_list = parse_options6(data[4:])
+        self.options = {}
+        for code, value in self.option_list:
+            self.options.setdefault(code, value)
+
+    def all(self, code):
+        return [value for c, value in self.option_list if c == code]
+
+    def text(self, code):
+        value = self.options.get(code)
+        return None if value is None else value.decode("latin-1")
+
+
+def option6(code, value):
+    return struct.pack("!HH", code, len(value)) + value
+
+
+def duid_ll(mac):
+    return struct.pack("!HH", 3, 1) + mac_bytes(mac)
+
+
+class Client6:
+    """Direct client (link-local, to ff02::1:2 from port 546) or relay
+    (RELAY-FORW from port 547 to the server's unicast address)."""
+
+    def __init__(self, iface, server=None, relay_link=None, relay_source=None):
+        self.iface = iface
+        self.server = server
+        self.relay_link = relay_link
+        self.scope = socket.if_nametoindex(iface)
+        self.sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, iface.encode())
+        if relay_link:
+            self.sock.bind((relay_source or "::", 547))
+        else:
+            self.sock.bind(("::", 546))
+
+    def close(self):
+        self.sock.close()
+
+    def exchange(self, msg_type, mac, options, expect, with_ia=True, timeout=3.0):
+        xid = os.urandom(3)
+        body = option6(1, duid_ll(mac))
+        if with_ia:
+            body += option6(3, struct.pack("!III", 1, 0, 0))
+        for code, value in options:
+            body += option6(code, value)
+        message = bytes([msg_type]) + xid + body
+        if self.relay_link:
+            peer = socket.inet_pton(socket.AF_INET6, "fe80::5054:ff:fe00:1")
+            relay = bytes([RELAY_FORW, 0]) + socket.inet_pton(socket.AF_INET6, self.relay_link) + peer
+            relay += option6(18, b"netboot-test") + option6(9, message)
+            self.sock.sendto(relay, (self.server, 547))
+        else:
+            self.sock.sendto(message, ("ff02::1:2", 547, 0, self.scope))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            data, _ = self.sock.recvfrom(4096)
+            if self.relay_link:
+                if not data or data[0] != RELAY_REPL:
+                    continue
+                inner = [v for c, v in parse_options6(data[34:]) if c == 9]
+                if not inner:
+                    continue
+                data = inner[0]
+            if len(data) < 4:
+                continue
+            reply = Reply6(data)
+            if reply.xid == xid and reply.type == expect:
+                return reply
+        return None
+
+    def solicit(self, mac, options, **kw):
+        return self.exchange(SOLICIT, mac, options, ADVERTISE, **kw)
+
+    def information_request(self, mac, options, **kw):
+        return self.exchange(INFORMATION_REQUEST, mac, options, REPLY, with_ia=False, **kw)
+
+
+def kea_command(socket_path, command, arguments=None):
+    """One command on Kea's unix control socket; returns the decoded answer."""
+    import json
+    request = {"command": command}
+    if arguments is not None:
+        request["arguments"] = arguments
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(socket_path)
+        s.sendall(json.dumps(request).encode())
+        chunks = []
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            try:
+                return json.loads(b"".join(chunks))
+            except ValueError:
+                continue
+    return json.loads(b"".join(chunks))
+
+
+def statistic(socket_path, name):
+    """Current value of one Kea statistic, 0 if it does not exist yet."""
+    answer = kea_command(socket_path, "statistic-get", {"name": name})
+    samples = answer.get("arguments", {}).get(name, [])
+    return samples[0][0] if samples else 0

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs the hook's integration suite against a real kea-dhcp4 or kea-dhcp6:
+#   run.sh 4|6 [mt]
+# Two network namespaces joined by a veth pair: the server side runs Kea with
+# libdhcp_netboot.so, the client side runs test_hook_v<family>.py, which
+# sends firmware-shaped packets. Everything it creates is removed on exit.
+set -euo pipefail
+family=$1
+mt=false
+if [ "${2:-}" = mt ]; then mt=true; fi
+here=$(cd "$(dirname "$0")" && pwd)
+build=${NETBOOT_BUILD_DIR:?set by ctest}
+hook=$build/hooks/libdhcp_netboot.so
+checker=$build/hooks/netboot-check-config
+
+suffix=; if [ "$mt" = true ]; then suffix=m; fi
+tag=nbh$family$suffix$$
+srv=$tag-s cli=$tag-c
+dir=$(mktemp -d /tmp/$tag.XXXXXX)
+kea_pid=
+cleanup() {
+  local rc=$?
+  [ -n "$kea_pid" ] && kill "$kea_pid" 2>/dev/null && wait "$kea_pid" 2>/dev/null || true
+  ip netns del "$srv" 2>/dev/null || true
+  ip netns del "$cli" 2>/dev/null || true
+  if [ $rc -ne 0 ] && [ -f "$dir/kea.log" ] && [ -z "${NB_KEEP:-}" ]; then
+    echo "--- last lines of the Kea log ($dir/kea.log) ---"
+    grep -v 'DHCPSRV_\(MEMFILE\|CFGMGR\)' "$dir/kea.log" | tail -40
+  else
+    rm -rf "$dir"
+  fi
+  exit $rc
+}
+trap cleanup EXIT INT TERM
+
+ip netns add "$srv"
+ip netns add "$cli"
+ip link add "$tag"s type veth peer name "$tag"c
+ip link set "$tag"s netns "$srv"
+ip link set "$tag"c netns "$cli"
+for ns in "$srv" "$cli"; do
+  ip -n "$ns" link set lo up
+done
+ip netns exec "$srv" sysctl -qw net.ipv6.conf."$tag"s.accept_dad=0
+ip netns exec "$cli" sysctl -qw net.ipv6.conf."$tag"c.accept_dad=0
+ip -n "$srv" addr add 192.0.2.1/24 dev "$tag"s
+ip -n "$srv" addr add 2001:db8::1/64 dev "$tag"s nodad
+ip -n "$cli" addr add 192.0.2.2/24 dev "$tag"c
+ip -n "$cli" addr add 198.51.100.1/24 dev "$tag"c
+ip -n "$cli" addr add 2001:db8::2/64 dev "$tag"c nodad
+ip -n "$cli" addr add 2001:db8:1::1/64 dev "$tag"c nodad
+ip -n "$srv" link set "$tag"s up
+ip -n "$cli" link set "$tag"c up
+# Relayed answers go back to the relay's address on the client side.
+ip -n "$srv" route add 198.51.100.0/24 via 192.0.2.2
+ip -n "$srv" -6 route add 2001:db8:1::/64 via 2001:db8::2
+
+sed -e "s|@SRV_IF@|${tag}s|g" -e "s|@DIR@|$dir|g" -e "s|@HOOK@|$hook|g" -e "s|@MT@|$mt|g" \
+  "$here/kea$family.json.in" > "$dir/kea.json"
+export KEA_PIDFILE_DIR=$dir KEA_LOCKFILE_DIR=$dir
+
+"$checker" "$dir/kea.json"
+ip netns exec "$srv" "kea-dhcp$family" -t "$dir/kea.json" > "$dir/kea-t.log" 2>&1 || { cat "$dir/kea-t.log"; exit 1; }
+
+ip netns exec "$srv" "kea-dhcp$family" -c "$dir/kea.json" > "$dir/kea.out" 2>&1 &
+kea_pid=$!
+for _ in $(seq 100); do
+  grep -q "DHCP${family}_STARTED" "$dir/kea.log" 2>/dev/null && break
+  kill -0 "$kea_pid" 2>/dev/null || { echo "kea-dhcp$family exited:"; cat "$dir/kea.out"; exit 1; }
+  sleep 0.1
+done
+grep -q "NETBOOT_LOADED" "$dir/kea.log" || { echo "hook did not load"; exit 1; }
+# Kea opens its v6 sockets once the link-local address is usable.
+sleep 0.5
+
+ip netns exec "$cli" env NB_IFACE="$tag"c NB_DIR="$dir" NB_KEA_PID="$kea_pid" NB_MT="$mt" \
+  python3 "$here/test_hook_v$family.py" -v
+kill -0 "$kea_pid" || { echo "kea-dhcp$family died during the tests"; exit 1; }
