@@ -317,6 +317,7 @@ ListenAddress parse_listen_address(const std::string& text) {
     listen.text = text;
     std::string host = text;
     std::string port_text;
+    bool has_port = false;
     if (!text.empty() && text[0] == '[') {
         const size_t close = text.find(']');
         if (close == std::string::npos) {
@@ -328,18 +329,20 @@ ListenAddress parse_listen_address(const std::string& text) {
                 throw ConfigError("'" + text + "': expected ':port' after ']'");
             }
             port_text = text.substr(close + 2);
+            has_port = true;
         }
     } else if (std::count(text.begin(), text.end(), ':') == 1) {
         const size_t colon = text.find(':');
         host = text.substr(0, colon);
         port_text = text.substr(colon + 1);
+        has_port = true;
     }
     boost::system::error_code ec;
     listen.address = boost::asio::ip::make_address(host, ec);
     if (ec) {
         throw ConfigError("'" + text + "': not an IP address (write [v6]:port or v4:port)");
     }
-    if (!port_text.empty() || (text.size() > 0 && text.back() == ':')) {
+    if (has_port) {
         char* end = nullptr;
         const long port = std::strtol(port_text.c_str(), &end, 10);
         if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {

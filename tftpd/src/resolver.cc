@@ -205,11 +205,18 @@ std::variant<OpenedFile, ProtocolError> RootResolver::open_relative(const std::s
 
 std::optional<std::string> RootResolver::find_case_insensitive(const std::string& relative) const {
     std::string resolved;
-    for (const std::string& part : split_components(relative)) {
+    const std::vector<std::string> parts = split_components(relative);
+    for (size_t index = 0; index < parts.size(); ++index) {
+        const std::string& part = parts[index];
         const std::string dir = resolved.empty() ? "." : resolved;
         UniqueFd dir_fd(open_beneath(root_fd_.get(), dir, O_RDONLY | O_DIRECTORY));
         if (!dir_fd) {
-            return std::nullopt;
+            // Cannot descend (e.g. a symlink out of the root): hand the rest
+            // back unchanged so open_relative reports the precise refusal.
+            for (size_t rest = index; rest < parts.size(); ++rest) {
+                resolved += (resolved.empty() ? "" : "/") + parts[rest];
+            }
+            return resolved;
         }
         DIR* listing = ::fdopendir(dir_fd.get());
         if (!listing) {
