@@ -98,6 +98,30 @@ class Client4:
     def discover(self, mac, options, **kw):
         return self.exchange(DISCOVER, mac, options, OFFER, **kw)
 
+    def burst(self, clients, timeout=5.0):
+        """Sends one DISCOVER per (mac, options) back to back, then collects
+        the OFFERs: returns {mac: Reply4} for those answered in time."""
+        by_xid = {}
+        for mac, options in clients:
+            xid = random.getrandbits(32)
+            by_xid[xid] = mac
+            packet = build4(DISCOVER, mac, options, xid, giaddr=self.relay or "0.0.0.0")
+            self.sock.sendto(packet, (self.server, 67) if self.relay else ("255.255.255.255", 67))
+        answers = {}
+        deadline = time.monotonic() + timeout
+        while len(answers) < len(by_xid) and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                break
+            data, _ = self.sock.recvfrom(4096)
+            try:
+                reply = Reply4(data)
+            except (ValueError, struct.error, IndexError):
+                continue
+            if reply.type == OFFER and reply.xid in by_xid:
+                answers[by_xid[reply.xid]] = reply
+        return answers
+
     def dora(self, mac, options):
         """DISCOVER, then REQUEST for the offered address: returns (offer, ack)."""
         offer = self.discover(mac, options)

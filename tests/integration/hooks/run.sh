@@ -23,10 +23,10 @@ cleanup() {
   [ -n "$kea_pid" ] && kill "$kea_pid" 2>/dev/null && wait "$kea_pid" 2>/dev/null || true
   ip netns del "$srv" 2>/dev/null || true
   ip netns del "$cli" 2>/dev/null || true
-  if [ $rc -ne 0 ] && [ -f "$dir/kea.log" ] && [ -z "${NB_KEEP:-}" ]; then
-    echo "--- last lines of the Kea log ($dir/kea.log) ---"
-    grep -v 'DHCPSRV_\(MEMFILE\|CFGMGR\)' "$dir/kea.log" | tail -40
-  else
+  if [ $rc -ne 0 ] && [ -f "$dir/kea.log" ]; then
+    echo "--- last lines of the Kea log (kept in $dir) ---"
+    grep -av 'DHCPSRV_\(MEMFILE\|CFGMGR\)' "$dir/kea.log" | tail -40
+  elif [ -z "${NB_KEEP:-}" ]; then
     rm -rf "$dir"
   fi
   exit $rc
@@ -70,6 +70,10 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 grep -q "NETBOOT_LOADED" "$dir/kea.log" || { echo "hook did not load"; exit 1; }
+if [ "$mt" = true ]; then
+  grep -aq "DHCP${family}_MULTI_THREADING_INFO enabled: yes" "$dir/kea.log" ||
+    { echo "Kea did not enable multi-threading"; exit 1; }
+fi
 # Kea opens its v6 sockets once the link-local address is usable.
 sleep 0.5
 
