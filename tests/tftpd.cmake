@@ -7,3 +7,14 @@ netboot_unit_test(tftpd_unit_tests
     ${CMAKE_CURRENT_SOURCE_DIR}/unit/tftpd/resolver_test.cc
     ${CMAKE_CURRENT_SOURCE_DIR}/unit/tftpd/config_test.cc
   LIBS netboot_tftpd_core)
+
+netboot_fuzz_target(tftpd_packet
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/fuzz_packet.cc
+  LIBS netboot_tftpd_core
+  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/corpus/packet
+  RUNS 200000)
+netboot_fuzz_target(tftpd_negotiation
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/fuzz_negotiation.cc
+  LIBS netboot_tftpd_core
+  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/corpus/negotiation
+  RUNS 200000)
