@@ -1,6 +1,7 @@
 #include "ra.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace radvd_lite {
 
@@ -77,6 +78,31 @@ bool hasOption(const std::vector<NdOption>& options, uint8_t type) {
 }
 
 }  // namespace
+
+bool operator==(const PrefixInfo& a, const PrefixInfo& b) {
+    return std::tie(a.prefix, a.length, a.on_link, a.autonomous, a.valid_lifetime, a.preferred_lifetime) ==
+           std::tie(b.prefix, b.length, b.on_link, b.autonomous, b.valid_lifetime, b.preferred_lifetime);
+}
+
+bool operator==(const RouteInfo& a, const RouteInfo& b) {
+    return std::tie(a.prefix, a.length, a.preference, a.lifetime) ==
+           std::tie(b.prefix, b.length, b.preference, b.lifetime);
+}
+
+bool operator==(const RdnssInfo& a, const RdnssInfo& b) {
+    return a.servers == b.servers && a.lifetime == b.lifetime;
+}
+
+bool operator==(const DnsslInfo& a, const DnsslInfo& b) {
+    return a.domains == b.domains && a.lifetime == b.lifetime;
+}
+
+bool operator==(const Advertisement& a, const Advertisement& b) {
+    return std::tie(a.cur_hop_limit, a.managed, a.other_config, a.preference, a.router_lifetime, a.reachable_time,
+                    a.retrans_timer, a.source_link_layer, a.mtu, a.prefixes, a.routes, a.rdnss, a.dnssl) ==
+           std::tie(b.cur_hop_limit, b.managed, b.other_config, b.preference, b.router_lifetime, b.reachable_time,
+                    b.retrans_timer, b.source_link_layer, b.mtu, b.prefixes, b.routes, b.rdnss, b.dnssl);
+}
 
 bool encodeDomainName(const std::string& name, Bytes& out) {
     std::string trimmed = name;

@@ -67,6 +67,12 @@ struct Advertisement {
     std::vector<DnsslInfo> dnssl;
 };
 
+bool operator==(const PrefixInfo& a, const PrefixInfo& b);
+bool operator==(const RouteInfo& a, const RouteInfo& b);
+bool operator==(const RdnssInfo& a, const RdnssInfo& b);
+bool operator==(const DnsslInfo& a, const DnsslInfo& b);
+bool operator==(const Advertisement& a, const Advertisement& b);
+
 // ICMPv6 message layout, checksum left at zero: the kernel fills it in on
 // raw ICMPv6 sockets. Options follow radvd's order (prefix, route, RDNSS,
 // DNSSL, MTU, source link-layer) so captures of both daemons line up.

@@ -1,0 +1,30 @@
+# radvd-lite tests: unit (GoogleTest), fuzz (libFuzzer or corpus replay),
+# integration (network namespaces, real kernel/rdisc6/radvdump/radvd clients).
+set(_rl ${PROJECT_SOURCE_DIR}/tests)
+
+netboot_unit_test(radvd_lite_unit_tests
+  SOURCES ${_rl}/unit/radvd-lite/ra_test.cc
+          ${_rl}/unit/radvd-lite/schedule_test.cc
+          ${_rl}/unit/radvd-lite/config_test.cc
+  LIBS radvd_lite_config)
+
+netboot_fuzz_target(radvd_lite_nd_fuzz
+  SOURCES ${_rl}/fuzz/radvd-lite/nd_fuzz.cc
+  LIBS radvd_lite_proto
+  CORPUS ${_rl}/fuzz/radvd-lite/corpus/nd
+  RUNS 200000)
+
+netboot_fuzz_target(radvd_lite_config_fuzz
+  SOURCES ${_rl}/fuzz/radvd-lite/config_fuzz.cc
+  LIBS radvd_lite_config
+  CORPUS ${_rl}/fuzz/radvd-lite/corpus/config
+  RUNS 100000)
+
+if(NETBOOT_INTEGRATION)
+  foreach(_test slaac_default_route managed_no_slaac rdisc6_decode radvd_compare
+                interface_readd malformed_input reload_and_stop kea_check)
+    netboot_script_test(radvd_lite.integration.${_test}
+      COMMAND bash ${_rl}/integration/radvd-lite/${_test}.sh
+      LABELS integration TIMEOUT 120)
+  endforeach()
+endif()
