@@ -1,0 +1,438 @@
+// Unit tests of the hook's pure core: the IANA table, fact extraction from
+// raw option bytes, templates and the boot policy.
+#include "core/arch.h"
+#include "core/facts.h"
+#include "core/policy.h"
+#include "core/url_template.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace netboot;
+
+namespace {
+
+using Raw = std::vector<uint8_t>;
+
+Raw str(const std::string& s) { return Raw(s.begin(), s.end()); }
+Raw be16(uint16_t v) { return Raw{static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}; }
+
+// Owns the bytes a RawOptions points at.
+struct Packet {
+    IpFamily family = IpFamily::v4;
+    std::optional<Raw> arch, vendor, user;
+    bool encapsulated = false;
+
+    ClientFacts facts() const {
+        auto view = [](const std::optional<Raw>& r) -> std::optional<Bytes> {
+            if (!r) return std::nullopt;
+            return Bytes{r->data(), r->size()};
+        };
+        return extractFacts(RawOptions{family, view(arch), view(vendor), view(user), encapsulated});
+    }
+};
+
+Raw vendor6(const std::string& text, uint32_t enterprise = 343) {
+    Raw r{static_cast<uint8_t>(enterprise >> 24), static_cast<uint8_t>(enterprise >> 16),
+          static_cast<uint8_t>(enterprise >> 8), static_cast<uint8_t>(enterprise)};
+    Raw len = be16(static_cast<uint16_t>(text.size()));
+    r.insert(r.end(), len.begin(), len.end());
+    Raw t = str(text);
+    r.insert(r.end(), t.begin(), t.end());
+    return r;
+}
+
+}  // namespace
+
+TEST(Architecture, EveryAssignedCodeIsInTheTable) {
+    for (unsigned code = 0; code <= 0x29; ++code) {
+        auto arch = lookupArchitecture(static_cast<uint16_t>(code));
+        ASSERT_TRUE(arch) << code;
+        EXPECT_EQ(arch->code, code);
+        EXPECT_FALSE(arch->name.empty());
+        EXPECT_FALSE(arch->slug.empty());
+        EXPECT_TRUE(isKnownFamily(arch->family));
+    }
+    for (unsigned code = 0x2a; code <= 0xffff; ++code) {
+        EXPECT_FALSE(lookupArchitecture(static_cast<uint16_t>(code))) << code;
+    }
+}
+
+TEST(Architecture, SlugsAreUnique) {
+    std::set<std::string_view> slugs;
+    for (auto a = architecturesBegin(); a != architecturesEnd(); ++a) {
+        EXPECT_TRUE(slugs.insert(a->slug).second) << a->slug;
+    }
+}
+
+TEST(Architecture, OnlyCodeZeroIsLegacyBiosOverTftp) {
+    for (auto a = architecturesBegin(); a != architecturesEnd(); ++a) {
+        const bool biosTftp = a->family == "bios" && a->transport == Transport::tftp;
+        EXPECT_EQ(biosTftp, a->code == 0) << a->code;
+    }
+}
+
+TEST(Architecture, FamiliesAndTransports) {
+    struct Expect { uint16_t code; const char* family; Transport transport; };
+    const Expect table[] = {
+        {0x00, "bios", Transport::tftp},        {0x06, "efi-ia32", Transport::tftp},
+        {0x07, "efi-x64", Transport::tftp},     {0x09, "efi-x64", Transport::tftp},
+        {0x0a, "efi-arm32", Transport::tftp},   {0x0b, "efi-arm64", Transport::tftp},
+        {0x0f, "efi-ia32", Transport::http},    {0x10, "efi-x64", Transport::http},
+        {0x12, "efi-arm32", Transport::http},   {0x13, "efi-arm64", Transport::http},
+        {0x14, "bios", Transport::http},        {0x19, "efi-riscv32", Transport::tftp},
+        {0x1b, "efi-riscv64", Transport::tftp}, {0x1c, "efi-riscv64", Transport::http},
+        {0x27, "efi-loongarch64", Transport::tftp}, {0x28, "efi-loongarch64", Transport::http},
+        {0x29, "rpiboot", Transport::tftp},
+    };
+    for (const auto& e : table) {
+        auto arch = lookupArchitecture(e.code);
+        ASSERT_TRUE(arch);
+        EXPECT_EQ(arch->family, e.family) << e.code;
+        EXPECT_EQ(arch->transport, e.transport) << e.code;
+    }
+}
+
+TEST(Facts, NoOptionsNoSignal) {
+    Packet p;
+    ClientFacts f = p.facts();
+    EXPECT_FALSE(f.netbootSignal());
+    EXPECT_TRUE(f.malformed.empty());
+}
+
+TEST(Facts, ArchListFirstRecognisedWins) {
+    Packet p;
+    p.arch = Raw{0x12, 0x34, 0x00, 0x0b, 0x00, 0x07};
+    ClientFacts f = p.facts();
+    ASSERT_TRUE(f.arch);
+    EXPECT_EQ(f.arch->code, 0x0b);
+    EXPECT_FALSE(f.unknownArch);
+}
+
+TEST(Facts, UnassignedArchIsUnknownNotBios) {
+    Packet p;
+    p.arch = be16(0xffff);
+    ClientFacts f = p.facts();
+    EXPECT_FALSE(f.arch);
+    EXPECT_TRUE(f.unknownArch);
+}
+
+TEST(Facts, MalformedArch) {
+    Packet odd;
+    odd.arch = Raw{0x00, 0x07, 0x00};
+    ClientFacts f = odd.facts();
+    EXPECT_FALSE(f.malformed.empty());
+    ASSERT_TRUE(f.arch);  // the whole code before the stray byte is still read
+    EXPECT_EQ(f.arch->code, 7);
+    Packet empty;
+    empty.arch = Raw{};
+    EXPECT_FALSE(empty.facts().malformed.empty());
+    EXPECT_FALSE(empty.facts().arch);
+}
+
+TEST(Facts, VendorClassKindsV4) {
+    Packet p;
+    p.vendor = str("PXEClient:Arch:00007:UNDI:003000");
+    EXPECT_EQ(p.facts().vendor, VendorKind::pxe);
+    p.vendor = str("HTTPClient:Arch:00016:UNDI:003000");
+    EXPECT_EQ(p.facts().vendor, VendorKind::http);
+    EXPECT_EQ(p.facts().transport(), Transport::http);
+    p.vendor = str("MSFT 5.0");
+    EXPECT_EQ(p.facts().vendor, VendorKind::other);
+    EXPECT_FALSE(p.facts().netbootSignal());
+}
+
+TEST(Facts, ArchFromVendorClassWhenOptionMissing) {
+    Packet p;
+    p.vendor = str("HTTPClient:Arch:00016:UNDI:003000");
+    ClientFacts f = p.facts();
+    ASSERT_TRUE(f.arch);
+    EXPECT_EQ(f.arch->code, 0x10);
+    p.vendor = str("PXEClient:Arch:0000x:UNDI:003000");
+    f = p.facts();
+    EXPECT_FALSE(f.arch);
+    EXPECT_FALSE(f.malformed.empty());
+    p.vendor = str("PXEClient:Arch:99999");
+    EXPECT_FALSE(p.facts().malformed.empty());
+    p.vendor = str("PXEClient:Arch:00048:UNDI:003000");  // 48 = 0x30, unassigned
+    EXPECT_TRUE(p.facts().unknownArch);
+}
+
+TEST(Facts, ArchOptionBeatsVendorClassArch) {
+    Packet p;
+    p.arch = be16(0x0b);
+    p.vendor = str("PXEClient:Arch:00007:UNDI:003000");
+    EXPECT_EQ(p.facts().arch->code, 0x0b);
+}
+
+TEST(Facts, HttpVendorClassMakesHttpTransportEvenForPxeArch) {
+    Packet p;
+    p.arch = be16(0x07);
+    p.vendor = str("HTTPClient");
+    EXPECT_EQ(p.facts().transport(), Transport::http);
+}
+
+TEST(Facts, IpxeUserClassV4RawAndRfc3004) {
+    Packet p;
+    p.arch = be16(7);
+    p.user = str("iPXE");
+    EXPECT_TRUE(p.facts().ipxe);
+    p.user = Raw{4, 'i', 'P', 'X', 'E'};
+    EXPECT_TRUE(p.facts().ipxe);
+    p.user = Raw{3, 'f', 'o', 'o', 4, 'i', 'P', 'X', 'E'};
+    EXPECT_TRUE(p.facts().ipxe);
+    p.user = str("iPXE2");
+    EXPECT_FALSE(p.facts().ipxe);
+    EXPECT_TRUE(p.facts().malformed.empty());  // raw text of another vendor is legal
+    p.user = Raw{9, 'i', 'P', 'X', 'E'};
+    EXPECT_FALSE(p.facts().ipxe);
+    EXPECT_FALSE(p.facts().malformed.empty());
+    p.user = Raw{};
+    EXPECT_FALSE(p.facts().malformed.empty());
+}
+
+TEST(Facts, Option175MeansIpxeOnlyInV4) {
+    Packet p;
+    p.encapsulated = true;
+    EXPECT_TRUE(p.facts().ipxe);
+    EXPECT_TRUE(p.facts().netbootSignal());
+    p.family = IpFamily::v6;
+    EXPECT_FALSE(p.facts().ipxe);
+}
+
+TEST(Facts, IpxeUserClassV6LengthPrefixed) {
+    Packet p;
+    p.family = IpFamily::v6;
+    p.user = Raw{0, 4, 'i', 'P', 'X', 'E'};
+    EXPECT_TRUE(p.facts().ipxe);
+    p.user = Raw{0, 3, 'f', 'o', 'o', 0, 4, 'i', 'P', 'X', 'E'};
+    EXPECT_TRUE(p.facts().ipxe);
+    p.user = str("iPXE");  // not RFC 8415: 'i','P' read as length 0x6950
+    EXPECT_FALSE(p.facts().ipxe);
+    EXPECT_FALSE(p.facts().malformed.empty());
+    p.user = Raw{0};
+    EXPECT_FALSE(p.facts().malformed.empty());
+}
+
+TEST(Facts, VendorClassV6) {
+    Packet p;
+    p.family = IpFamily::v6;
+    p.vendor = vendor6("HTTPClient:Arch:00016:UNDI:003000", 9999);
+    ClientFacts f = p.facts();
+    EXPECT_EQ(f.vendor, VendorKind::http);
+    EXPECT_EQ(f.enterprise, 9999u);
+    ASSERT_TRUE(f.arch);
+    EXPECT_EQ(f.arch->code, 0x10);
+    p.vendor = Raw{0, 0, 1};
+    EXPECT_FALSE(p.facts().malformed.empty());
+    EXPECT_EQ(p.facts().enterprise, kDefaultEnterprise);
+    p.vendor = Raw{0, 0, 1, 0x57, 0, 50, 'H', 'T', 'T', 'P'};  // tuple longer than option
+    EXPECT_FALSE(p.facts().malformed.empty());
+}
+
+TEST(Facts, EverySignalCombination) {
+    // arch (none, PXE code, HTTP code, unassigned) x vendor (none, PXE, HTTP,
+    // other) x iPXE (no, yes): signal and transport follow the documented rules.
+    const std::optional<Raw> arches[] = {std::nullopt, be16(7), be16(0x10), be16(0x30)};
+    const std::optional<Raw> vendors[] = {std::nullopt, str("PXEClient"), str("HTTPClient"), str("udhcp 1.36")};
+    for (const auto& arch : arches) {
+        for (const auto& vendor : vendors) {
+            for (bool ipxe : {false, true}) {
+                Packet p;
+                p.arch = arch;
+                p.vendor = vendor;
+                if (ipxe) p.user = str("iPXE");
+                ClientFacts f = p.facts();
+                const bool vendorSignal = vendor && (vendor == str("PXEClient") || vendor == str("HTTPClient"));
+                EXPECT_EQ(f.netbootSignal(), arch.has_value() || vendorSignal || ipxe);
+                const bool http = (arch && *arch == be16(0x10)) || (vendor && *vendor == str("HTTPClient"));
+                EXPECT_EQ(f.transport() == Transport::http, http);
+                EXPECT_EQ(f.ipxe, ipxe);
+            }
+        }
+    }
+}
+
+TEST(Printable, EscapesAndCaps) {
+    Raw r{'a', 0, 0xff, '\\'};
+    EXPECT_EQ(printable(Bytes{r.data(), r.size()}), "a\\x00\\xff\\x5c");
+    Raw big(100, 'x');
+    EXPECT_EQ(printable(Bytes{big.data(), big.size()}, 4), "xxxx...");
+}
+
+TEST(Template, ExpandsPlaceholders) {
+    UrlTemplate t = UrlTemplate::parse("http://{server}/{family}/{arch}/{mac}.ipxe");
+    EXPECT_TRUE(t.isUrl());
+    EXPECT_TRUE(t.names("mac"));
+    EXPECT_FALSE(UrlTemplate::parse("ipxe.efi").names("server"));
+    EXPECT_EQ(t.expand({"[2001:db8::1]", "52:54:00:00:00:01", "efi-x64", "efi-x64"}),
+              "http://[2001:db8::1]/efi-x64/efi-x64/52:54:00:00:00:01.ipxe");
+}
+
+TEST(Template, RefusesBadText) {
+    EXPECT_THROW(UrlTemplate::parse(""), std::invalid_argument);
+    EXPECT_THROW(UrlTemplate::parse("http://{srv}/"), std::invalid_argument);
+    EXPECT_THROW(UrlTemplate::parse("http://{server/"), std::invalid_argument);
+    EXPECT_THROW(UrlTemplate::parse("http://server}/"), std::invalid_argument);
+}
+
+namespace {
+
+PolicyLayer hookDefaults() {
+    PolicyLayer d;
+    d.tftpBootFiles.emplace("bios", UrlTemplate::parse("undionly.kpxe"));
+    d.tftpBootFiles.emplace("efi-x64", UrlTemplate::parse("ipxe.efi"));
+    d.httpBootFiles.emplace("efi-x64", UrlTemplate::parse("ipxe.efi"));
+    d.httpBootFiles.emplace("efi-arm64", UrlTemplate::parse("https://boot.example/{arch}.efi"));
+    d.ipxeScriptUrl = UrlTemplate::parse("http://{server}/menu.ipxe?mac={mac}");
+    return d;
+}
+
+ClientFacts client(IpFamily family, uint16_t arch, bool ipxe = false, bool httpVendor = false) {
+    ClientFacts f;
+    f.family = family;
+    f.arch = lookupArchitecture(arch);
+    f.ipxe = ipxe;
+    if (httpVendor) f.vendor = VendorKind::http;
+    return f;
+}
+
+const ExchangeContext v4{"192.0.2.1", "52:54:00:00:00:01", ""};
+const ExchangeContext v6{"2001:db8::1", "52:54:00:00:00:01", ""};
+
+}  // namespace
+
+TEST(Policy, V4Tftp) {
+    BootPolicy policy({}, hookDefaults());
+    BootDecision d = policy.decide(client(IpFamily::v4, 7), v4);
+    EXPECT_EQ(d.answer, BootDecision::Answer::tftp);
+    EXPECT_EQ(d.bootFile, "ipxe.efi");
+    EXPECT_EQ(d.nextServer, "192.0.2.1");
+    EXPECT_FALSE(d.echoHttpClient);
+    d = policy.decide(client(IpFamily::v4, 0), v4);
+    EXPECT_EQ(d.bootFile, "undionly.kpxe");
+}
+
+TEST(Policy, V6TftpUrlIsBracketed) {
+    BootPolicy policy({}, hookDefaults());
+    BootDecision d = policy.decide(client(IpFamily::v6, 9), v6);
+    EXPECT_EQ(d.answer, BootDecision::Answer::tftp);
+    EXPECT_EQ(d.bootFileUrl, "tftp://[2001:db8::1]/ipxe.efi");
+}
+
+TEST(Policy, HttpBootRelativeAndAbsolute) {
+    BootPolicy policy({}, hookDefaults());
+    BootDecision d = policy.decide(client(IpFamily::v6, 0x10), v6);
+    EXPECT_EQ(d.answer, BootDecision::Answer::http);
+    EXPECT_EQ(d.bootFileUrl, "http://[2001:db8::1]/ipxe.efi");
+    EXPECT_TRUE(d.echoHttpClient);
+    d = policy.decide(client(IpFamily::v4, 0x13), v4);
+    EXPECT_EQ(d.bootFile, "https://boot.example/efi-arm64-http.efi");
+    PolicyLayer base = hookDefaults();
+    base.httpBaseUrl = UrlTemplate::parse("http://{server}:8080/boot/");
+    d = BootPolicy({}, base).decide(client(IpFamily::v4, 0x10), v4);
+    EXPECT_EQ(d.bootFile, "http://192.0.2.1:8080/boot/ipxe.efi");
+}
+
+TEST(Policy, IpxeGetsScriptNeverTheBinary) {
+    BootPolicy policy({}, hookDefaults());
+    for (uint16_t arch : {0, 7, 0x10}) {
+        BootDecision d = policy.decide(client(IpFamily::v4, arch, true), v4);
+        EXPECT_EQ(d.answer, BootDecision::Answer::ipxeScript);
+        EXPECT_EQ(d.bootFile, "http://192.0.2.1/menu.ipxe?mac=52:54:00:00:00:01");
+        EXPECT_FALSE(d.echoHttpClient);
+    }
+    PolicyLayer noScript = hookDefaults();
+    noScript.ipxeScriptUrl.reset();
+    BootDecision d = BootPolicy({}, noScript).decide(client(IpFamily::v4, 7, true), v4);
+    EXPECT_EQ(d.answer, BootDecision::Answer::none);
+}
+
+TEST(Policy, NoLoaderForFamilyMeansNoAnswer) {
+    BootPolicy policy({}, hookDefaults());
+    for (uint16_t arch : {0x06, 0x0b, 0x1b, 0x27}) {  // UEFI families without a TFTP loader here
+        BootDecision d = policy.decide(client(IpFamily::v4, arch), v4);
+        EXPECT_EQ(d.answer, BootDecision::Answer::none) << arch;
+        EXPECT_TRUE(d.bootFile.empty());
+    }
+    ClientFacts unknown;
+    unknown.unknownArch = true;
+    EXPECT_EQ(policy.decide(unknown, v4).answer, BootDecision::Answer::none);
+    EXPECT_EQ(policy.decide(ClientFacts{}, v4).answer, BootDecision::Answer::none);
+}
+
+TEST(Policy, PrecedenceHostThenSubnetThenHook) {
+    BootPolicy policy({}, hookDefaults());
+    PolicyLayer subnet;
+    subnet.tftpBootFiles.emplace("efi-x64", UrlTemplate::parse("subnet.efi"));
+    subnet.serverAddress = "198.51.100.5";
+    PolicyLayer host;
+    host.tftpBootFiles.emplace("efi-x64", UrlTemplate::parse("host.efi"));
+    BootDecision d = policy.decide(client(IpFamily::v4, 7), v4, {&host, &subnet});
+    EXPECT_EQ(d.bootFile, "host.efi");
+    EXPECT_EQ(d.nextServer, "198.51.100.5");  // the host layer does not set it: the subnet's applies
+    d = policy.decide(client(IpFamily::v4, 7), v4, {nullptr, &subnet});
+    EXPECT_EQ(d.bootFile, "subnet.efi");
+    d = policy.decide(client(IpFamily::v4, 0), v4, {&host, &subnet});
+    EXPECT_EQ(d.bootFile, "undionly.kpxe");  // per-family: BIOS still from the hook
+}
+
+TEST(Policy, DisabledLayer) {
+    BootPolicy policy({}, hookDefaults());
+    PolicyLayer off;
+    off.enabled = false;
+    PolicyLayer on;
+    on.enabled = true;
+    EXPECT_EQ(policy.decide(client(IpFamily::v4, 7), v4, {&off}).answer, BootDecision::Answer::none);
+    EXPECT_EQ(policy.decide(client(IpFamily::v4, 7), v4, {&on, &off}).answer, BootDecision::Answer::tftp);
+}
+
+TEST(Policy, KeaBootFileRules) {
+    BootPolicy policy({}, hookDefaults());
+    ExchangeContext kea = v4;
+    kea.keaBootFile = "custom.efi";
+    BootDecision d = policy.decide(client(IpFamily::v4, 7), kea);
+    EXPECT_EQ(d.answer, BootDecision::Answer::keepKea);
+    // An HTTPClient must not get a TFTP name (the xCAT #7743 trap).
+    d = policy.decide(client(IpFamily::v4, 0x10), kea);
+    EXPECT_EQ(d.answer, BootDecision::Answer::http);
+    EXPECT_EQ(d.bootFile, "http://192.0.2.1/ipxe.efi");
+    kea.keaBootFile = "http://192.0.2.9/own.efi";
+    d = policy.decide(client(IpFamily::v4, 0x10), kea);
+    EXPECT_EQ(d.answer, BootDecision::Answer::keepKea);
+    EXPECT_TRUE(d.echoHttpClient);
+    // iPXE must not get a binary again; a script of the operator's is fine.
+    kea.keaBootFile = "ipxe.efi";
+    EXPECT_EQ(policy.decide(client(IpFamily::v4, 7, true), kea).answer, BootDecision::Answer::ipxeScript);
+    kea.keaBootFile = "http://192.0.2.9/own.ipxe";
+    EXPECT_EQ(policy.decide(client(IpFamily::v4, 7, true), kea).answer, BootDecision::Answer::keepKea);
+    GlobalSettings override;
+    override.respectKeaBootFile = false;
+    kea.keaBootFile = "custom.efi";
+    EXPECT_EQ(BootPolicy(override, hookDefaults()).decide(client(IpFamily::v4, 7), kea).bootFile, "ipxe.efi");
+}
+
+TEST(Policy, MissingServerAddress) {
+    BootPolicy policy({}, hookDefaults());
+    ExchangeContext none{"", "", ""};
+    EXPECT_EQ(policy.decide(client(IpFamily::v6, 7), none).answer, BootDecision::Answer::none);
+    EXPECT_EQ(policy.decide(client(IpFamily::v4, 0x10), none).answer, BootDecision::Answer::none);
+    // A v4 TFTP path needs no server for `file`; siaddr is then left alone.
+    BootDecision d = policy.decide(client(IpFamily::v4, 7), none);
+    EXPECT_EQ(d.answer, BootDecision::Answer::tftp);
+    EXPECT_TRUE(d.nextServer.empty());
+    PolicyLayer fixed = hookDefaults();
+    fixed.serverAddress = "2001:db8::53";
+    EXPECT_EQ(BootPolicy({}, fixed).decide(client(IpFamily::v6, 7), none).bootFileUrl,
+              "tftp://[2001:db8::53]/ipxe.efi");
+}
+
+TEST(Policy, MacUnknownInTemplates) {
+    BootPolicy policy({}, hookDefaults());
+    ExchangeContext noMac{"192.0.2.1", "", ""};
+    EXPECT_EQ(policy.decide(client(IpFamily::v4, 7, true), noMac).bootFile,
+              "http://192.0.2.1/menu.ipxe?mac=unknown");
+}

@@ -1,0 +1,167 @@
+// Loads the built libdhcp_netboot.so through Kea's own HooksManager, as
+// kea-dhcp4/6 do, and calls its callouts on packets: the adapter's tests
+// below the real-server integration suite (and the ones ASan runs).
+#include <dhcp/dhcp4.h>
+#include <dhcp/dhcp6.h>
+#include <dhcp/option_string.h>
+#include <dhcp/pkt4.h>
+#include <dhcp/pkt6.h>
+#include <hooks/callout_manager.h>
+#include <hooks/hooks_manager.h>
+#include <log/logger_support.h>
+#include <log/logger_unittest_support.h>
+#include <process/daemon.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+using namespace isc::dhcp;
+using namespace isc::hooks;
+using isc::data::Element;
+
+namespace {
+
+const char* const kLibrary = NETBOOT_HOOK_LIBRARY;
+
+class HookLoad : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        setenv("KEA_LOCKFILE_DIR", "none", 1);
+        isc::log::initLogger();
+        HooksManager::registerHook("pkt4_send");
+        HooksManager::registerHook("pkt6_send");
+        HooksManager::registerHook("subnet4_select");
+        HooksManager::registerHook("subnet6_select");
+    }
+
+    void TearDown() override {
+        HooksManager::prepareUnloadLibraries();
+        HooksManager::unloadLibraries();
+    }
+
+    bool load(const std::string& daemon, const std::string& params) {
+        isc::process::Daemon::setProcName(daemon);
+        HookLibsCollection libs{{kLibrary, Element::fromJSON(params)}};
+        return HooksManager::loadLibraries(libs);
+    }
+
+    static OptionPtr raw4(uint16_t code, const std::vector<uint8_t>& data) {
+        return OptionPtr(new Option(Option::V4, code, data));
+    }
+};
+
+const char* const kParams = R"({"tftp-boot-files": {"efi-x64": "ipxe.efi"},
+                                 "http-boot-files": {"efi-x64": "ipxe.efi"},
+                                 "ipxe-script-url": "http://{server}/boot.ipxe"})";
+
+}  // namespace
+
+TEST_F(HookLoad, ValidatesLikeKeaTest) {
+    EXPECT_TRUE(HooksManager::validateLibraries({kLibrary}).empty());
+}
+
+TEST_F(HookLoad, RefusesBadParameters) {
+    EXPECT_FALSE(load("kea-dhcp4", R"({"tftp-boot-files": {"efi-x64": 1}})"));
+}
+
+TEST_F(HookLoad, RefusesOtherDaemons) {
+    EXPECT_FALSE(load("kea-ctrl-agent", kParams));
+}
+
+TEST_F(HookLoad, AnswersV4PxeAndHttp) {
+    ASSERT_TRUE(load("kea-dhcp4", kParams));
+    const int index = HooksManager::registerHook("pkt4_send");
+    for (uint16_t arch : {7, 0x10}) {
+        Pkt4Ptr query(new Pkt4(DHCPDISCOVER, 1234));
+        query->addOption(raw4(DHO_SYSTEM, {0, static_cast<uint8_t>(arch)}));
+        Pkt4Ptr response(new Pkt4(DHCPOFFER, 1234));
+        response->addOption(raw4(DHO_DHCP_SERVER_IDENTIFIER, {192, 0, 2, 1}));
+        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+        handle->setArgument("query4", query);
+        handle->setArgument("response4", response);
+        HooksManager::callCallouts(index, *handle);
+        const OptionBuffer file = response->getFile();
+        const std::string text(file.begin(), std::find(file.begin(), file.end(), 0));
+        if (arch == 7) {
+            EXPECT_EQ(text, "ipxe.efi");
+            EXPECT_EQ(response->getSiaddr().toText(), "192.0.2.1");
+            ASSERT_TRUE(response->getOption(DHO_TFTP_SERVER_NAME));
+        } else {
+            EXPECT_EQ(text, "http://192.0.2.1/ipxe.efi");
+            OptionPtr vc = response->getOption(DHO_VENDOR_CLASS_IDENTIFIER);
+            ASSERT_TRUE(vc);
+            EXPECT_EQ(std::string(vc->getData().begin(), vc->getData().end()), "HTTPClient");
+        }
+        OptionPtr o67 = response->getOption(DHO_BOOT_FILE_NAME);
+        ASSERT_TRUE(o67);
+        EXPECT_EQ(o67->getData().back(), 0);
+    }
+}
+
+TEST_F(HookLoad, LeavesNakAndNonNetbootAlone) {
+    ASSERT_TRUE(load("kea-dhcp4", kParams));
+    const int index = HooksManager::registerHook("pkt4_send");
+    Pkt4Ptr query(new Pkt4(DHCPREQUEST, 1));
+    query->addOption(raw4(DHO_SYSTEM, {0, 7}));
+    Pkt4Ptr nak(new Pkt4(DHCPNAK, 1));
+    CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+    handle->setArgument("query4", query);
+    handle->setArgument("response4", nak);
+    HooksManager::callCallouts(index, *handle);
+    EXPECT_FALSE(nak->getOption(DHO_BOOT_FILE_NAME));
+
+    Pkt4Ptr phone(new Pkt4(DHCPDISCOVER, 2));
+    Pkt4Ptr offer(new Pkt4(DHCPOFFER, 2));
+    handle = HooksManager::createCalloutHandle();
+    handle->setArgument("query4", phone);
+    handle->setArgument("response4", offer);
+    HooksManager::callCallouts(index, *handle);
+    EXPECT_FALSE(offer->getOption(DHO_BOOT_FILE_NAME));
+    EXPECT_EQ(offer->getSiaddr().toText(), "0.0.0.0");
+}
+
+TEST_F(HookLoad, AnswersV6HttpWithEnterpriseEcho) {
+    ASSERT_TRUE(load("kea-dhcp6", R"({"server-address": "2001:db8::1", "http-boot-files": {"efi-x64": "ipxe.efi"}})"));
+    const int index = HooksManager::registerHook("pkt6_send");
+    Pkt6Ptr query(new Pkt6(DHCPV6_SOLICIT, 77));
+    query->addOption(OptionPtr(new Option(Option::V6, D6O_CLIENT_ARCH_TYPE, OptionBuffer{0, 0x10})));
+    const std::string vc = "HTTPClient:Arch:00016:UNDI:003000";
+    OptionBuffer vcData(6 + vc.size());
+    vcData[2] = 0x27;  // enterprise 9999, not edk2's 343: the answer must echo it
+    vcData[3] = 0x0f;
+    vcData[5] = static_cast<uint8_t>(vc.size());
+    std::copy(vc.begin(), vc.end(), vcData.begin() + 6);
+    query->addOption(OptionPtr(new Option(Option::V6, D6O_VENDOR_CLASS, vcData)));
+    Pkt6Ptr response(new Pkt6(DHCPV6_ADVERTISE, 77));
+    CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+    handle->setArgument("query6", query);
+    handle->setArgument("response6", response);
+    HooksManager::callCallouts(index, *handle);
+    OptionPtr url = response->getOption(D6O_BOOTFILE_URL);
+    ASSERT_TRUE(url);
+    EXPECT_EQ(std::string(url->getData().begin(), url->getData().end()), "http://[2001:db8::1]/ipxe.efi");
+    OptionPtr echo = response->getOption(D6O_VENDOR_CLASS);
+    ASSERT_TRUE(echo);
+    const OptionBuffer expected{0, 0, 0x27, 0x0f, 0, 10, 'H', 'T', 'T', 'P', 'C', 'l', 'i', 'e', 'n', 't'};
+    EXPECT_EQ(echo->getData(), expected);
+    EXPECT_FALSE(response->getOption(D6O_BOOTFILE_PARAM));
+}
+
+TEST_F(HookLoad, MalformedOptionsNeverThrowOutOfTheCallout) {
+    ASSERT_TRUE(load("kea-dhcp4", kParams));
+    const int index = HooksManager::registerHook("pkt4_send");
+    const std::vector<std::vector<uint8_t>> arches = {{}, {7}, {0, 7, 0}, std::vector<uint8_t>(255, 0xff)};
+    for (const auto& arch : arches) {
+        Pkt4Ptr query(new Pkt4(DHCPDISCOVER, 3));
+        query->addOption(raw4(DHO_SYSTEM, arch));
+        query->addOption(raw4(DHO_USER_CLASS, {9, 'i'}));
+        query->addOption(raw4(DHO_VENDOR_CLASS_IDENTIFIER, {0xff, 0xfe}));
+        Pkt4Ptr response(new Pkt4(DHCPOFFER, 3));
+        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+        handle->setArgument("query4", query);
+        handle->setArgument("response4", response);
+        EXPECT_NO_THROW(HooksManager::callCallouts(index, *handle));
+        EXPECT_EQ(handle->getStatus(), CalloutHandle::NEXT_STEP_CONTINUE);
+    }
+}
