@@ -17,3 +17,6 @@ netboot_unit_test(hook_libload_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/hoo
   LIBS Kea::hooks Kea::dhcp++ Kea::process Kea::cc Kea::log Kea::util Kea::asiolink Kea::exceptions)
 target_compile_definitions(hook_libload_test PRIVATE NETBOOT_HOOK_LIBRARY="$<TARGET_FILE:dhcp_netboot>")
 add_dependencies(hook_libload_test dhcp_netboot)
+
+netboot_fuzz_target(hook_facts_policy_fuzz SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/hooks/facts_policy_fuzz.cc
+  LIBS netboot_core CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/hooks/corpus RUNS 300000)

@@ -1,0 +1,74 @@
+// libFuzzer target over the hook's fact extraction and policy: arbitrary
+// option payloads must never crash, throw or yield an answer the policy
+// forbids (a boot loader for iPXE, anything for an unassigned architecture).
+//
+// Input layout: byte 0 picks the family (bit 0) and which options are
+// present (bits 1-4); then each present option as <u8 length><payload>.
+#include "core/facts.h"
+#include "core/policy.h"
+
+#include <cstdlib>
+#include <string>
+
+using namespace netboot;
+
+namespace {
+
+const BootPolicy& policy() {
+    static const BootPolicy instance = [] {
+        PolicyLayer d;
+        d.tftpBootFiles.emplace("bios", UrlTemplate::parse("undionly.kpxe"));
+        d.tftpBootFiles.emplace("efi-x64", UrlTemplate::parse("ipxe.efi"));
+        d.tftpBootFiles.emplace("efi-arm64", UrlTemplate::parse("{family}/{arch}.efi"));
+        d.httpBootFiles.emplace("efi-x64", UrlTemplate::parse("ipxe.efi"));
+        d.ipxeScriptUrl = UrlTemplate::parse("http://{server}/{mac}.ipxe");
+        return BootPolicy({}, d);
+    }();
+    return instance;
+}
+
+void check(bool condition) {
+    if (!condition) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    if (size == 0) return 0;
+    const uint8_t flags = data[0];
+    size_t pos = 1;
+    auto next = [&](bool present) -> std::optional<Bytes> {
+        if (!present || pos >= size) return std::nullopt;
+        size_t length = data[pos++];
+        if (length > size - pos) length = size - pos;
+        Bytes b{data + pos, length};
+        pos += length;
+        return b;
+    };
+    RawOptions raw;
+    raw.family = (flags & 1) ? IpFamily::v6 : IpFamily::v4;
+    raw.arch = next(flags & 2);
+    raw.vendorClass = next(flags & 4);
+    raw.userClass = next(flags & 8);
+    raw.ipxeEncapsulated = flags & 16;
+
+    const ClientFacts facts = extractFacts(raw);
+    if (raw.vendorClass) printable(*raw.vendorClass);
+    const ExchangeContext exchange{raw.family == IpFamily::v6 ? "2001:db8::1" : "192.0.2.1",
+                                   (flags & 32) ? "52:54:00:00:00:01" : "", (flags & 64) ? "kea.efi" : ""};
+    const BootDecision decision = policy().decide(facts, exchange);
+
+    using Answer = BootDecision::Answer;
+    if (!facts.netbootSignal()) check(decision.answer == Answer::none);
+    if (facts.ipxe) check(decision.answer == Answer::ipxeScript || decision.answer == Answer::none);
+    if (!facts.ipxe && !facts.arch) check(decision.answer == Answer::none);
+    if (decision.answer == Answer::tftp) {
+        check(facts.arch && facts.transport() == Transport::tftp);
+        check(decision.bootFile != "undionly.kpxe" || facts.arch->family == "bios");
+    }
+    if (decision.answer == Answer::http) check(decision.echoHttpClient && decision.bootFile.rfind("http", 0) == 0);
+    if (raw.family == IpFamily::v6 && decision.answer != Answer::none && decision.answer != Answer::keepKea) {
+        check(!decision.bootFileUrl.empty());
+    }
+    return 0;
+}
