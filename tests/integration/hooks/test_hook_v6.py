@@ -7,8 +7,8 @@ import struct
 import sys
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dhcp_client import Client6, statistic  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
+from netboot_probe import Client6, statistic  # noqa: E402
 
 IFACE = os.environ["NB_IFACE"]
 SOCK = os.path.join(os.environ["NB_DIR"], "kea.sock")

@@ -1,12 +1,18 @@
-"""A small DHCPv4/DHCPv6 client for integration tests: sends packets shaped
-like real firmware (any options, raw bytes, also malformed ones), directly or
-as a relay, and returns the server's answer decoded. Standard library only."""
+#!/usr/bin/env python3
+"""netboot-probe: asks a DHCP server what a given kind of firmware would be
+told, by sending one DISCOVER (v4) or SOLICIT / INFORMATION-REQUEST (v6)
+shaped like that firmware's, and printing the boot-related answer.
+
+Also the DHCP client library of the integration tests: any options, raw
+bytes (malformed ones too), directly or as a relay. Standard library only.
+Run `netboot_probe.py --help` for the command line."""
 
 import os
 import random
 import select
 import socket
 import struct
+import sys
 import time
 
 MAGIC = b"\x63\x82\x53\x63"
@@ -257,3 +263,119 @@ def statistic(socket_path, name):
     answer = kea_command(socket_path, "statistic-get", {"name": name})
     samples = answer.get("arguments", {}).get(name, [])
     return samples[0][0] if samples else 0
+
+
+# What real firmware sends (measured: shared/reference/firmware-notes.md).
+PRL_EDK2 = bytes.fromhex("0102030405060c0d0f111216171c28292a2b3233363a3b3c4243618081828384858687")
+PRL_IPXE = bytes.fromhex("010306070c0f111a2b3c4243778081828384858687afcb")
+
+
+def _vc6(text, enterprise=343):
+    return struct.pack("!IH", enterprise, len(text)) + text.encode()
+
+
+PROFILES = {
+    # name: (family, options, description)
+    "bios-ipxe-rom": (4, [(93, b"\0\0"), (60, b"PXEClient:Arch:00000:UNDI:002001"), (77, b"iPXE"),
+                          (55, PRL_IPXE)], "SeaBIOS with the iPXE NIC ROM"),
+    "bios-pxe": (4, [(93, b"\0\0"), (60, b"PXEClient:Arch:00000:UNDI:002001"), (55, PRL_EDK2)],
+                 "legacy BIOS PXE ROM"),
+    "uefi-x64-pxe": (4, [(93, b"\0\x07"), (94, b"\x01\x03\0"), (60, b"PXEClient:Arch:00007:UNDI:003000"),
+                         (55, PRL_EDK2)], "OVMF/edk2 x64 PXE over IPv4"),
+    "uefi-x64-http": (4, [(93, b"\0\x10"), (60, b"HTTPClient:Arch:00016:UNDI:003000"), (55, PRL_EDK2)],
+                      "OVMF/edk2 x64 HTTP boot over IPv4"),
+    "uefi-ia32-pxe": (4, [(93, b"\0\x06"), (60, b"PXEClient:Arch:00006:UNDI:003000"), (55, PRL_EDK2)],
+                      "OVMF ia32 PXE over IPv4"),
+    "uefi-arm64-pxe": (4, [(93, b"\0\x0b"), (60, b"PXEClient:Arch:00011:UNDI:003000"), (55, PRL_EDK2)],
+                       "arm64 UEFI PXE over IPv4"),
+    "ipxe-efi": (4, [(93, b"\0\x07"), (60, b"PXEClient:Arch:00007:UNDI:003010"), (77, b"iPXE"),
+                     (55, PRL_IPXE)], "iPXE (ipxe.efi) asking for its script"),
+    "phone": (4, [(55, bytes.fromhex("0103060f1a1c333a3b2b")), (60, b"android-dhcp-13")],
+              "a device that does not netboot"),
+    "uefi-x64-pxe6": (6, [(61, b"\0\x07"), (16, _vc6("PXEClient:Arch:00007:UNDI:003000")),
+                          (6, bytes.fromhex("003b003c00170010"))], "OVMF/edk2 x64 PXE over IPv6"),
+    "uefi-x64-http6": (6, [(61, b"\0\x10"), (16, _vc6("HTTPClient:Arch:00016:UNDI:003000")),
+                           (6, bytes.fromhex("003b003c00170010"))], "OVMF/edk2 x64 HTTP boot over IPv6"),
+    "ipxe-efi6": (6, [(61, b"\0\x07"), (16, _vc6("PXEClient:Arch:00007:UNDI:003010")), (15, b"\0\x04iPXE"),
+                      (6, bytes.fromhex("00170018003b003c"))], "iPXE over IPv6 (stateless)"),
+}
+
+
+def describe4(reply):
+    if reply is None:
+        return "no answer"
+    parts = ["address %s" % reply.yiaddr]
+    if reply.file:
+        parts.append("boot file '%s'" % reply.file)
+    if reply.siaddr != "0.0.0.0":
+        parts.append("next-server %s" % reply.siaddr)
+    for code, name in ((66, "option 66"), (67, "option 67"), (60, "vendor class")):
+        if code in reply.options:
+            parts.append("%s '%s'" % (name, reply.options[code].rstrip(b"\0").decode("latin-1")))
+    if not reply.file and 67 not in reply.options:
+        parts.append("no boot file")
+    return ", ".join(parts)
+
+
+def describe6(reply):
+    if reply is None:
+        return "no answer"
+    parts = []
+    if 59 in reply.options:
+        parts.append("boot file URL '%s'" % reply.text(59))
+    else:
+        parts.append("no boot file URL")
+    vc = reply.options.get(16)
+    if vc is not None and len(vc) > 6:
+        parts.append("vendor class '%s' (enterprise %d)" % (vc[6:].decode("latin-1"),
+                                                          struct.unpack("!I", vc[:4])[0]))
+    return ", ".join(parts)
+
+
+def main(argv=None):
+    import argparse
+    parser = argparse.ArgumentParser(
+        prog="netboot-probe",
+        description="Ask a DHCP server what a kind of firmware would be told to boot. Sends one "
+                    "DHCPDISCOVER (v4) or SOLICIT (v6; INFORMATION-REQUEST for iPXE profiles) shaped "
+                    "like that firmware's and prints the boot-related part of the answer. Needs root "
+                    "(ports 67/68/546) and an interface on the server's link.")
+    parser.add_argument("-i", "--interface", required=False, help="interface to send on")
+    parser.add_argument("-p", "--profile", action="append", choices=sorted(PROFILES),
+                        help="firmware to imitate (repeatable; default: all of the family)")
+    parser.add_argument("-m", "--mac", default="52:54:00:12:34:56", help="client MAC (default %(default)s)")
+    parser.add_argument("-s", "--server", default="255.255.255.255",
+                        help="v4: server address when relaying (with --relay)")
+    parser.add_argument("--relay", help="v4: act as a relay with this giaddr")
+    parser.add_argument("-6", dest="v6", action="store_true", help="default profiles: IPv6 ones")
+    parser.add_argument("--list", action="store_true", help="list the profiles and exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for name, (family, _, text) in sorted(PROFILES.items()):
+            print("%-16s v%d  %s" % (name, family, text))
+        return 0
+    if not args.interface:
+        parser.error("--interface is required")
+    names = args.profile or [n for n, p in sorted(PROFILES.items()) if p[0] == (6 if args.v6 else 4)]
+    failures = 0
+    for name in names:
+        family, options, text = PROFILES[name]
+        if family == 4:
+            client = Client4(args.server, args.interface, relay=args.relay)
+            reply = client.discover(args.mac, options)
+            line = describe4(reply)
+        else:
+            client = Client6(args.interface)
+            if 15 in dict(options):
+                reply = client.information_request(args.mac, options)
+            else:
+                reply = client.solicit(args.mac, options)
+            line = describe6(reply)
+        client.close()
+        failures += reply is None
+        print("%-16s %-40s -> %s" % (name, text, line), flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
