@@ -64,7 +64,7 @@ std::string joinUrl(std::string base, std::string_view path) {
 }
 
 // Whether Kea's own boot file may stay for this client (see GlobalSettings).
-std::optional<std::string> keaFileProblem(const ClientFacts& facts, std::string_view keaFile) {
+std::optional<std::string_view> keaFileProblem(const ClientFacts& facts, std::string_view keaFile) {
     if (facts.ipxe) {
         if (endsWith(keaFile, ".ipxe") || keaFile.find("://") != std::string_view::npos) {
             return std::nullopt;
@@ -127,7 +127,7 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
     const Transport transport = facts.transport();
     if (settings_.respectKeaBootFile && !exchange.keaBootFile.empty()) {
         if (auto problem = keaFileProblem(facts, exchange.keaBootFile)) {
-            decision.why = "Kea's boot file '" + exchange.keaBootFile + "' " + *problem + "; replaced: ";
+            decision.replacedKeaBootFile = *problem;
         } else {
             decision.answer = Answer::keepKea;
             decision.echoHttpClient = transport == Transport::http && !facts.ipxe;
@@ -144,14 +144,14 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
                                 facts.arch ? facts.arch->slug : std::string_view("unknown"), family};
     auto withoutServer = [&]() {
         decision.answer = Answer::none;
-        decision.why += "no server address known (set server-address)";
+        decision.why = "no server address known (set server-address)";
         return decision;
     };
 
     if (facts.ipxe) {
         const UrlTemplate* script = layers.first(&PolicyLayer::ipxeScriptUrl);
         if (!script) {
-            decision.why += "iPXE client, but no ipxe-script-url configured";
+            decision.why = "iPXE client, but no ipxe-script-url configured";
             return decision;
         }
         if (server.empty() && script->names("server")) {
@@ -160,14 +160,14 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
         decision.answer = Answer::ipxeScript;
         decision.bootFile = script->expand(values);
         decision.bootFileUrl = decision.bootFile;
-        decision.why += "iPXE client gets its script";
+        decision.why = "iPXE client gets its script";
         return decision;
     }
 
     if (transport == Transport::http) {
         const UrlTemplate* file = layers.bootFile(&PolicyLayer::httpBootFiles, family);
         if (!file) {
-            decision.why += "no http-boot-files entry for family " + std::string(family);
+            decision.why = "no http-boot-files entry for this family";
             return decision;
         }
         const UrlTemplate* base = nullptr;
@@ -182,13 +182,13 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
         decision.bootFile = base ? joinUrl(base->expand(values), file->expand(values)) : file->expand(values);
         decision.bootFileUrl = decision.bootFile;
         decision.echoHttpClient = true;
-        decision.why += "HTTP boot loader for " + std::string(family);
+        decision.why = "HTTP boot loader for this family";
         return decision;
     }
 
     const UrlTemplate* file = layers.bootFile(&PolicyLayer::tftpBootFiles, family);
     if (!file) {
-        decision.why += "no tftp-boot-files entry for family " + std::string(family);
+        decision.why = "no tftp-boot-files entry for this family";
         return decision;
     }
     if (server.empty() && (facts.family == IpFamily::v6 || file->names("server"))) {
@@ -200,7 +200,7 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
     if (facts.family == IpFamily::v6) {
         decision.bootFileUrl = joinUrl("tftp://" + serverInUrl, decision.bootFile);
     }
-    decision.why += "TFTP boot loader for " + std::string(family);
+    decision.why = "TFTP boot loader for this family";
     return decision;
 }
 

@@ -66,8 +66,10 @@ struct BootDecision {
     std::string nextServer;
     // Answer with vendor class "HTTPClient" (v4 60, v6 16).
     bool echoHttpClient = false;
-    // One line on why, for the debug log.
-    std::string why;
+    // Why, for the debug log (static text: decisions are made per packet).
+    std::string_view why;
+    // Set when Kea's own boot file was replaced: what was wrong with it.
+    std::string_view replacedKeaBootFile;
 
     bool changesAnswer() const { return answer != Answer::none; }
 };

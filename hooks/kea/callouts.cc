@@ -17,18 +17,30 @@ using netboot::netbootLogger;
 
 namespace {
 
-// `body` gets a label to fill in as soon as it knows the client, for the
-// error log.
-template <typename Body>
-int guarded(CalloutHandle& handle, const char* what, Body body) {
-    std::string label = "unknown client";
+// The client's label for the error log, built only when there is an error
+// (building it costs more than the hook's whole decision).
+template <typename PktPtr>
+std::string labelOf(CalloutHandle& handle, const char* argument) {
+    try {
+        PktPtr query;
+        handle.getArgument(argument, query);
+        if (query) return query->getLabel();
+    } catch (...) {
+    }
+    return "unknown client";
+}
+
+template <typename PktPtr, typename Body>
+int guarded(CalloutHandle& handle, const char* what, const char* queryArgument, Body body) {
     try {
         if (!impl || handle.getStatus() == CalloutHandle::NEXT_STEP_DROP) return 0;
-        body(label);
+        body();
     } catch (const std::exception& e) {
-        LOG_ERROR(netbootLogger, netboot::NETBOOT_CALLOUT_ERROR).arg(label).arg(what).arg(e.what());
+        LOG_ERROR(netbootLogger, netboot::NETBOOT_CALLOUT_ERROR)
+            .arg(labelOf<PktPtr>(handle, queryArgument)).arg(what).arg(e.what());
     } catch (...) {
-        LOG_ERROR(netbootLogger, netboot::NETBOOT_CALLOUT_ERROR).arg(label).arg(what).arg("unknown error");
+        LOG_ERROR(netbootLogger, netboot::NETBOOT_CALLOUT_ERROR)
+            .arg(labelOf<PktPtr>(handle, queryArgument)).arg(what).arg("unknown error");
     }
     return 0;
 }
@@ -73,7 +85,7 @@ __attribute__((visibility("default"))) int unload() {
 }
 
 __attribute__((visibility("default"))) int subnet4_select(CalloutHandle& handle) {
-    return guarded(handle, "subnet4_select", [&](std::string&) {
+    return guarded<Pkt4Ptr>(handle, "subnet4_select", "query4", [&] {
         isc::dhcp::Subnet4Ptr subnet;
         handle.getArgument("subnet4", subnet);
         impl->subnetSelected(handle, subnet);
@@ -81,7 +93,7 @@ __attribute__((visibility("default"))) int subnet4_select(CalloutHandle& handle)
 }
 
 __attribute__((visibility("default"))) int subnet6_select(CalloutHandle& handle) {
-    return guarded(handle, "subnet6_select", [&](std::string&) {
+    return guarded<Pkt6Ptr>(handle, "subnet6_select", "query6", [&] {
         isc::dhcp::Subnet6Ptr subnet;
         handle.getArgument("subnet6", subnet);
         impl->subnetSelected(handle, subnet);
@@ -89,27 +101,25 @@ __attribute__((visibility("default"))) int subnet6_select(CalloutHandle& handle)
 }
 
 __attribute__((visibility("default"))) int pkt4_send(CalloutHandle& handle) {
-    return guarded(handle, "pkt4_send", [&](std::string& label) {
+    return guarded<Pkt4Ptr>(handle, "pkt4_send", "query4", [&] {
         if (handle.getStatus() == CalloutHandle::NEXT_STEP_SKIP) {
             return;  // another library packed the response already (e.g. bootp): too late to change it
         }
         Pkt4Ptr query, response;
         handle.getArgument("query4", query);
         handle.getArgument("response4", response);
-        if (query) label = query->getLabel();
         if (query && response) impl->answer4(handle, query, response);
     });
 }
 
 __attribute__((visibility("default"))) int pkt6_send(CalloutHandle& handle) {
-    return guarded(handle, "pkt6_send", [&](std::string& label) {
+    return guarded<Pkt6Ptr>(handle, "pkt6_send", "query6", [&] {
         if (handle.getStatus() == CalloutHandle::NEXT_STEP_SKIP) {
             return;
         }
         Pkt6Ptr query, response;
         handle.getArgument("query6", query);
         handle.getArgument("response6", response);
-        if (query) label = query->getLabel();
         if (query && response) impl->answer6(handle, query, response);
     });
 }

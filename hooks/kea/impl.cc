@@ -6,6 +6,8 @@
 #include <dhcp/dhcp6.h>
 #include <dhcp/iface_mgr.h>
 #include <dhcp/option_string.h>
+#include <dhcpsrv/cfg_subnets4.h>
+#include <dhcpsrv/cfg_subnets6.h>
 #include <dhcpsrv/cfgmgr.h>
 #include <dhcpsrv/host_mgr.h>
 #include <dhcpsrv/subnet.h>
@@ -119,8 +121,19 @@ std::string serverAddress4(const Pkt4& query, const Pkt4& response) {
     return {};
 }
 
+// "52:54:00:12:34:56"; HWAddr::toText goes through an ostringstream, which
+// costs more per packet than the whole decision.
 std::string macText(const HWAddrPtr& hw) {
-    return hw && !hw->hwaddr_.empty() ? hw->toText(false) : std::string();
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text;
+    if (!hw) return text;
+    text.reserve(hw->hwaddr_.size() * 3);
+    for (uint8_t b : hw->hwaddr_) {
+        if (!text.empty()) text += ':';
+        text += kHex[b >> 4];
+        text += kHex[b & 0xf];
+    }
+    return text;
 }
 
 std::vector<uint8_t> identifier4(const Pkt4& query, Host::IdentifierType type) {
@@ -212,7 +225,8 @@ void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle& handle, const Subnet
 template void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle&, const Subnet4Ptr&) const;
 template void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle&, const Subnet6Ptr&) const;
 
-NetbootImpl::LayerPtr NetbootImpl::overrideLayer(const ConstElementPtr& netboot, const std::string& owner) {
+template <typename DescribeOwner>
+NetbootImpl::LayerPtr NetbootImpl::overrideLayer(const ConstElementPtr& netboot, DescribeOwner describeOwner) {
     if (!netboot) return nullptr;
     {
         std::lock_guard<std::mutex> lock(cacheMutex_);
@@ -220,6 +234,7 @@ NetbootImpl::LayerPtr NetbootImpl::overrideLayer(const ConstElementPtr& netboot,
         if (found != overrides_.end()) return found->second.second;
     }
     LayerPtr layer;
+    const std::string owner = describeOwner();
     try {
         layer = std::make_shared<const PolicyLayer>(parseOverride(netboot, family_, owner + " user-context.netboot"));
     } catch (const ConfigError& e) {
@@ -232,6 +247,36 @@ NetbootImpl::LayerPtr NetbootImpl::overrideLayer(const ConstElementPtr& netboot,
     return layer;
 }
 
+bool NetbootImpl::reservationsMayOverride(const SelectedSubnet& subnet) {
+    SrvConfigPtr current = CfgMgr::instance().getCurrentCfg();
+    std::lock_guard<std::mutex> lock(reservationsMutex_);
+    if (current != indexedConfig_) {
+        indexedConfig_ = current;
+        subnetsWithHostOverrides_.clear();
+        // Reservations in a database cannot be listed cheaply: look them up.
+        hostBackendInUse_ = !HostMgr::instance().getHostDataSourceList().empty();
+        auto scan = [this](const auto& hosts, SubnetID id) {
+            for (const auto& host : hosts) {
+                if (netbootContext(host->getContext())) {
+                    subnetsWithHostOverrides_.insert(id);
+                    return;
+                }
+            }
+        };
+        CfgHostsPtr hosts = current->getCfgHosts();
+        if (family_ == IpFamily::v4) {
+            scan(hosts->getAll4(SUBNET_ID_GLOBAL), SUBNET_ID_GLOBAL);
+            for (const Subnet4Ptr& s : *current->getCfgSubnets4()->getAll()) scan(hosts->getAll4(s->getID()), s->getID());
+        } else {
+            scan(hosts->getAll6(SUBNET_ID_GLOBAL), SUBNET_ID_GLOBAL);
+            for (const Subnet6Ptr& s : *current->getCfgSubnets6()->getAll()) scan(hosts->getAll6(s->getID()), s->getID());
+        }
+    }
+    return hostBackendInUse_ ||
+           (subnet.reservationsInSubnet && subnetsWithHostOverrides_.count(subnet.id)) ||
+           (subnet.reservationsGlobal && subnetsWithHostOverrides_.count(SUBNET_ID_GLOBAL));
+}
+
 void NetbootImpl::noteMalformed(const std::string& client, const std::string& label, const std::string& what) {
     isc::stats::StatsMgr::instance().addValue("netboot.malformed", static_cast<int64_t>(1));
     {
@@ -242,29 +287,59 @@ void NetbootImpl::noteMalformed(const std::string& client, const std::string& la
     LOG_WARN(netbootLogger, NETBOOT_MALFORMED_OPTIONS).arg(label).arg(what);
 }
 
-void NetbootImpl::count(const ClientFacts& facts, const BootDecision& decision) const {
-    std::string name = "netboot.";
-    if (decision.changesAnswer()) {
-        name += facts.arch ? std::string(facts.arch->family) : std::string("unknown");
-        name += ".";
-        name += facts.ipxe ? std::string("ipxe") : std::string(transportName(facts.transport()));
-    } else {
-        name += "unanswered";
+namespace {
+
+// Statistic names, built once: "netboot.<family>.<tftp|http|ipxe>" per
+// registry code (index 0x2a stands for an unknown architecture).
+class StatisticNames {
+public:
+    StatisticNames() {
+        for (uint16_t code = 0; code <= kUnknown; ++code) {
+            auto arch = lookupArchitecture(code);
+            const std::string family = arch ? std::string(arch->family) : "unknown";
+            for (int kind = 0; kind < 3; ++kind) {
+                names_[code][kind] = "netboot." + family + "." + kKinds[kind];
+            }
+        }
     }
-    isc::stats::StatsMgr::instance().addValue(name, static_cast<int64_t>(1));
+    const std::string& answered(const ClientFacts& facts) const {
+        const uint16_t code = facts.arch ? facts.arch->code : kUnknown;
+        const int kind = facts.ipxe ? 2 : facts.transport() == Transport::http ? 1 : 0;
+        return names_[code][kind];
+    }
+
+private:
+    static constexpr uint16_t kUnknown = 0x2a;
+    static constexpr const char* kKinds[3] = {"tftp", "http", "ipxe"};
+    std::string names_[kUnknown + 1][3];
+};
+
+}  // namespace
+
+void NetbootImpl::count(const ClientFacts& facts, const BootDecision& decision) const {
+    static const StatisticNames names;
+    static const std::string unanswered = "netboot.unanswered";
+    isc::stats::StatsMgr::instance().addValue(decision.changesAnswer() ? names.answered(facts) : unanswered,
+                                              static_cast<int64_t>(1));
 }
 
-void NetbootImpl::logDecision(const std::string& label, const ClientFacts& facts, const std::string& vendorClass,
+// Building a packet's label is the costliest thing the hook could do per
+// packet: only when the line is really logged.
+template <typename Query>
+void NetbootImpl::logDecision(const Query& query, const ClientFacts& facts, const std::string& vendorClass,
                               const BootDecision& decision) const {
     LOG_DEBUG(netbootLogger, kDebugDecision, NETBOOT_DECISION)
-        .arg(label)
+        .arg(query.getLabel())
         .arg(facts.arch ? std::string(facts.arch->slug) : std::string(facts.unknownArch ? "unassigned" : "none"))
         .arg(transportName(facts.transport()))
         .arg(facts.ipxe ? "yes" : "no")
         .arg(vendorClass.empty() ? std::string("none") : vendorClass)
         .arg(answerName(decision.answer))
         .arg(family_ == IpFamily::v4 ? decision.bootFile : decision.bootFileUrl)
-        .arg(decision.why);
+        .arg(decision.replacedKeaBootFile.empty()
+                 ? std::string(decision.why)
+                 : std::string(decision.why) + "; Kea's own boot file replaced: it " +
+                       std::string(decision.replacedKeaBootFile));
 }
 
 void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& query, const Pkt4Ptr& response) {
@@ -285,20 +360,24 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     std::vector<const PolicyLayer*> overrides;
     LayerPtr hostLayer, subnetLayer;
     if (auto subnet = selectedSubnet(handle)) {
-        const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations4()->getIdentifierTypes();
-        ConstHostPtr host = findHost(*query, *subnet, types, identifier4,
-            [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
-                return HostMgr::instance().get4(id, t, v.data(), v.size());
-            });
-        if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), "reservation " + host->toText());
-        subnetLayer = overrideLayer(subnet->netboot, "subnet " + std::to_string(subnet->id));
+        ConstHostPtr host;
+        if (reservationsMayOverride(*subnet)) {
+            const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations4()->getIdentifierTypes();
+            host = findHost(*query, *subnet, types, identifier4,
+                [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
+                    return HostMgr::instance().get4(id, t, v.data(), v.size());
+                });
+        }
+        if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
+        subnetLayer = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
         overrides = {hostLayer.get(), subnetLayer.get()};
     }
 
     ExchangeContext exchange{serverAddress4(*query, *response), macText(query->getHWAddr()), trimmedFile(*response)};
     const BootDecision decision = policy_.decide(facts, exchange, overrides);
-    const std::string vendorText = vendor.bytes ? printable(*vendor.view()) : std::string();
-    logDecision(query->getLabel(), facts, vendorText, decision);
+    const std::string vendorText =
+        vendor.bytes && netbootLogger.isDebugEnabled(kDebugDecision) ? printable(*vendor.view()) : std::string();
+    logDecision(*query, facts, vendorText, decision);
     count(facts, decision);
     if (!decision.changesAnswer()) return;
 
@@ -346,23 +425,26 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     std::vector<const PolicyLayer*> overrides;
     LayerPtr hostLayer, subnetLayer;
     if (auto subnet = selectedSubnet(handle)) {
-        const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations6()->getIdentifierTypes();
-        ConstHostPtr host = findHost(*query, *subnet, types, identifier6,
-            [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
-                return HostMgr::instance().get6(id, t, v.data(), v.size());
-            });
-        if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), "reservation " + host->toText());
-        subnetLayer = overrideLayer(subnet->netboot, "subnet " + std::to_string(subnet->id));
+        ConstHostPtr host;
+        if (reservationsMayOverride(*subnet)) {
+            const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations6()->getIdentifierTypes();
+            host = findHost(*query, *subnet, types, identifier6,
+                [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
+                    return HostMgr::instance().get6(id, t, v.data(), v.size());
+                });
+        }
+        if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
+        subnetLayer = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
         overrides = {hostLayer.get(), subnetLayer.get()};
     }
 
     ExchangeContext exchange{serverAddress6(*query), macText(hw), keaBootUrl(*response)};
     const BootDecision decision = policy_.decide(facts, exchange, overrides);
     std::string vendorText;
-    if (vendor.bytes && vendor.bytes->size() > 6) {
+    if (vendor.bytes && vendor.bytes->size() > 6 && netbootLogger.isDebugEnabled(kDebugDecision)) {
         vendorText = printable(Bytes{vendor.bytes->data() + 6, vendor.bytes->size() - 6});
     }
-    logDecision(query->getLabel(), facts, vendorText, decision);
+    logDecision(*query, facts, vendorText, decision);
     count(facts, decision);
     if (!decision.changesAnswer()) return;
 

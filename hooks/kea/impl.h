@@ -10,8 +10,11 @@
 #include <dhcpsrv/subnet_id.h>
 #include <hooks/callout_handle.h>
 
+#include <dhcpsrv/srv_config.h>
+
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -47,10 +50,15 @@ public:
 private:
     using LayerPtr = std::shared_ptr<const PolicyLayer>;
 
-    LayerPtr overrideLayer(const isc::data::ConstElementPtr& netboot, const std::string& owner);
+    // The parsed "netboot" user-context map; `describeOwner()` names its
+    // subnet or reservation, called only when the map is parsed.
+    template <typename DescribeOwner>
+    LayerPtr overrideLayer(const isc::data::ConstElementPtr& netboot, DescribeOwner describeOwner);
+    bool reservationsMayOverride(const SelectedSubnet& subnet);
     void noteMalformed(const std::string& client, const std::string& label, const std::string& what);
     void count(const ClientFacts& facts, const BootDecision& decision) const;
-    void logDecision(const std::string& label, const ClientFacts& facts, const std::string& vendorClass,
+    template <typename Query>
+    void logDecision(const Query& query, const ClientFacts& facts, const std::string& vendorClass,
                      const BootDecision& decision) const;
 
     const BootPolicy policy_;
@@ -60,6 +68,13 @@ private:
     // itself, so its address cannot be reused while it is a key.
     std::mutex cacheMutex_;
     std::unordered_map<const isc::data::Element*, std::pair<isc::data::ConstElementPtr, LayerPtr>> overrides_;
+    // Which subnets (0 = global) have a reservation with a netboot
+    // user-context, for the configuration Kea is running: a host lookup per
+    // packet costs as much as the rest of the hook, and is almost never needed.
+    std::mutex reservationsMutex_;
+    isc::dhcp::SrvConfigPtr indexedConfig_;
+    std::set<isc::dhcp::SubnetID> subnetsWithHostOverrides_;
+    bool hostBackendInUse_ = false;
     // Clients whose malformed options were logged already (bounded).
     std::mutex malformedMutex_;
     std::unordered_set<std::string> malformedLogged_;
