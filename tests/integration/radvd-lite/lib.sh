@@ -1,0 +1,135 @@
+# Shared by radvd-lite's integration tests: two network namespaces joined by
+# a veth pair, the router side (rl0) and a client side (rl1) where the Linux
+# kernel (accept_ra=2), rdisc6 and radvdump are the RA clients.
+# Everything is named after this shell's PID and removed in an EXIT trap.
+set -euo pipefail
+
+RL_BIN=${NETBOOT_BUILD_DIR:?set NETBOOT_BUILD_DIR}/radvd-lite/radvd-lite
+RL_ROUTER=nbr-$$-rt
+RL_CLIENT=nbr-$$-cl
+RL_TMP=$(mktemp -d /tmp/radvd-lite-test.XXXXXX)
+RL_PIDS=()
+
+rl_cleanup() {
+    local pid
+    for pid in "${RL_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${RL_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    # radvd forks a privilege-separation helper; it exits with its parent,
+    # and anything left in the namespaces goes with them below.
+    ip netns del "$RL_ROUTER" 2>/dev/null || true
+    ip netns del "$RL_CLIENT" 2>/dev/null || true
+    rm -rf "$RL_TMP"
+}
+trap rl_cleanup EXIT
+
+rl_fail() {
+    echo "FAIL: $*" >&2
+    for log in "$RL_TMP"/*.log; do
+        [ -e "$log" ] || continue
+        echo "---- $log" >&2
+        tail -n 40 "$log" >&2
+    done
+    exit 1
+}
+
+rl_r() { ip netns exec "$RL_ROUTER" "$@"; }
+rl_c() { ip netns exec "$RL_CLIENT" "$@"; }
+
+rl_namespaces() {
+    ip netns add "$RL_ROUTER"
+    ip netns add "$RL_CLIENT"
+    ip -n "$RL_ROUTER" link set lo up
+    ip -n "$RL_CLIENT" link set lo up
+    # A router: the kernel then ignores RAs itself and treats RS as it should.
+    rl_r sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+# Creates (or re-creates) the veth pair and waits until both link-locals
+# are usable (DAD off, so no tentative phase).
+rl_link() {
+    ip link add rl0 netns "$RL_ROUTER" type veth peer name rl1 netns "$RL_CLIENT"
+    rl_r sysctl -qw net.ipv6.conf.rl0.accept_dad=0
+    rl_c sysctl -qw net.ipv6.conf.rl1.accept_dad=0 net.ipv6.conf.rl1.accept_ra=2
+    ip -n "$RL_ROUTER" link set rl0 up
+    ip -n "$RL_CLIENT" link set rl1 up
+    rl_wait 5 "router link-local" rl_has_link_local "$RL_ROUTER" rl0
+    rl_wait 5 "client link-local" rl_has_link_local "$RL_CLIENT" rl1
+}
+
+rl_has_link_local() {
+    ip -n "$1" -6 addr show dev "$2" scope link 2>/dev/null | grep -q 'inet6 fe80' &&
+        ! ip -n "$1" -6 addr show dev "$2" scope link | grep -q tentative
+}
+
+rl_router_link_local() {
+    ip -n "$RL_ROUTER" -6 addr show dev rl0 scope link | awk '/inet6/ {sub("/.*", "", $2); print $2; exit}'
+}
+
+# rl_wait SECONDS WHAT COMMAND...: polls every 0.1 s.
+rl_wait() {
+    local limit=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + limit))
+    until "$@"; do
+        [ "$SECONDS" -lt "$deadline" ] || rl_fail "timed out after ${limit}s waiting for $what"
+        sleep 0.1
+    done
+}
+
+# rl_start NAME CONFIG: runs radvd-lite in the router namespace, log in
+# $RL_TMP/NAME.log, PID in RL_PID.
+rl_start() {
+    local name=$1 config=$2
+    "$RL_BIN" -t -c "$config" >"$RL_TMP/$name-check.log" 2>&1 || rl_fail "radvd-lite -t rejected $config"
+    ip netns exec "$RL_ROUTER" "$RL_BIN" -d -c "$config" >"$RL_TMP/$name.log" 2>&1 &
+    RL_PID=$!
+    RL_PIDS+=("$RL_PID")
+    rl_wait 5 "radvd-lite to start" grep -q STARTED "$RL_TMP/$name.log"
+}
+
+# rl_stop PID: SIGTERM and wait; fails the test if the exit code is not 0.
+rl_stop() {
+    local pid=$1 rc=0
+    kill -TERM "$pid"
+    wait "$pid" || rc=$?
+    [ "$rc" -eq 0 ] || rl_fail "radvd-lite exited with $rc on SIGTERM"
+}
+
+# rl_counter NAME LOG FIELD: asks for counters (SIGUSR1) and prints FIELD of
+# the newest COUNTERS line.
+rl_counter() {
+    local pid=$1 log=$2 field=$3 before
+    before=$(grep -c COUNTERS "$log" || true)
+    kill -USR1 "$pid"
+    rl_wait 5 "counters in the log" rl_more_lines "$log" COUNTERS "$before"
+    grep COUNTERS "$log" | tail -n 1 | grep -o "\"$field\": [0-9]*" | awk '{print $2}'
+}
+
+rl_more_lines() {
+    [ "$(grep -c "$2" "$1" || true)" -gt "$3" ]
+}
+
+# rl_bg NAMESPACE LOG COMMAND...: a background helper (radvd, radvdump,
+# tcpdump) run straight under ip netns exec, so RL_BG_PID is the program.
+rl_bg() {
+    local ns=$1 log=$2
+    shift 2
+    ip netns exec "$ns" "$@" >"$log" 2>&1 &
+    RL_BG_PID=$!
+    RL_PIDS+=("$RL_BG_PID")
+}
+
+# rl_kill PID: TERM, then wait for it (helpers exit non-zero on TERM).
+rl_kill() {
+    kill -TERM "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+# One solicitation from rdisc6 in the client namespace; output to stdout.
+rl_rdisc6() {
+    rl_c rdisc6 -1 -r 3 -w 1000 rl1
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# rdisc6 solicits and decodes: flags, hop limit, lifetimes, prefix, route,
+# RDNSS, DNSSL, MTU as configured; the answer comes within
+# MAX_RA_DELAY_TIME (0.5 s) both as an RFC 7772 unicast reply and, with
+# solicited-unicast off, as a delayed multicast reply.
+source "$(dirname "$0")/lib.sh"
+rl_namespaces
+rl_link
+write_config() {
+    cat >"$RL_TMP/rl.conf" <<CONF
+{ "RadvdLite": { "interfaces": [ {
+  "name": "rl0", "max-rtr-adv-interval": 1800, "min-rtr-adv-interval": 600,
+  "managed-flag": false, "other-config-flag": true, "cur-hop-limit": 42,
+  "router-lifetime": 3000, "reachable-time": 25000, "retrans-timer": 1500,
+  "router-preference": "low", "link-mtu": 1400, "solicited-unicast": $1,
+  "prefixes": [ { "prefix": "2001:db8:1::/64", "valid-lifetime": 7200, "preferred-lifetime": 3600 } ],
+  "routes": [ { "prefix": "2001:db8:2::/56", "preference": "high", "lifetime": 900 } ],
+  "rdnss": [ { "servers": [ "2001:db8::53" ] } ],
+  "dnssl": [ { "domains": [ "boot.example.org" ], "lifetime": 4000 } ],
+  "final-advertisements": 1
+} ] } }
+CONF
+}
+
+# solicit: prints rdisc6's output; fails unless it answered within 0.5 s.
+# rdisc6's wall time includes its own start-up, so this is an upper bound.
+solicit() {
+    local start end out
+    start=$(date +%s%N)
+    out=$(rl_rdisc6) || rl_fail "no answer to rdisc6"
+    end=$(date +%s%N)
+    echo "$out"
+    local ms=$(((end - start) / 1000000))
+    echo "answer after ${ms} ms (rdisc6 wall time)"
+    [ "$ms" -lt 500 ] || rl_fail "answer took ${ms} ms, MAX_RA_DELAY_TIME is 500 ms"
+}
+
+expect() {
+    grep -Eq "$1" <<<"$2" || rl_fail "rdisc6 output lacks /$1/"
+}
+
+write_config true
+rl_start unicast "$RL_TMP/rl.conf"
+sleep 0.6   # let the first multicast RA go, so rdisc6 gets the reply
+out=$(solicit)
+echo "$out"
+expect 'Hop limit *: *42 ' "$out"
+expect 'Stateful address conf\. *: *No' "$out"
+expect 'Stateful other conf\. *: *Yes' "$out"
+expect 'Router preference *: *low' "$out"
+expect 'Router lifetime *: *3000 ' "$out"
+expect 'Reachable time *: *25000 ' "$out"
+expect 'Retransmit time *: *1500 ' "$out"
+expect 'MTU *: *1400 ' "$out"
+expect 'Prefix *: 2001:db8:1::/64' "$out"
+expect 'Valid time *: *7200 ' "$out"
+expect 'Pref\. time *: *3600 ' "$out"
+expect 'Route *: 2001:db8:2::/56' "$out"
+expect 'Route preference *: *high' "$out"
+expect 'Route lifetime *: *900 ' "$out"
+expect 'Recursive DNS server *: 2001:db8::53' "$out"
+expect 'DNS server lifetime *: *5400 ' "$out"   # RFC 8106 default: 3 x 1800
+expect 'DNS search list *: boot.example.org' "$out"
+expect 'DNS search list lifetime *: *4000 ' "$out"
+expect 'Source link-layer address: ' "$out"
+[ "$(rl_counter "$RL_PID" "$RL_TMP/unicast.log" ra-sent-solicited-unicast)" -ge 1 ] ||
+    rl_fail "the reply was not counted as solicited unicast"
+rl_stop "$RL_PID"
+
+# Multicast replies: rate-limited to one per MIN_DELAY_BETWEEN_RAS (3 s)
+# after the previous multicast RA, then delayed 0-0.5 s.
+write_config false
+rl_start multicast "$RL_TMP/rl.conf"
+sleep 3.2
+solicit >/dev/null
+[ "$(rl_counter "$RL_PID" "$RL_TMP/multicast.log" ra-sent-solicited-multicast)" -ge 1 ] ||
+    rl_fail "the reply was not a solicited multicast RA"
+rl_stop "$RL_PID"
+echo "PASS: rdisc6 decodes every configured field; answers within MAX_RA_DELAY_TIME"
