@@ -18,3 +18,16 @@ netboot_fuzz_target(tftpd_negotiation
   LIBS netboot_tftpd_core
   CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/corpus/negotiation
   RUNS 200000)
+
+if(NETBOOT_INTEGRATION)
+  foreach(script interop escape rollover loss ops)
+    netboot_script_test(tftpd.${script}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/tftpd/${script}.sh
+      LABELS integration
+      TIMEOUT 300)
+  endforeach()
+  # Each script builds its own namespaces; running them side by side on the
+  # 2-core CI box only makes the timing-sensitive loss test noisier.
+  set_tests_properties(tftpd.interop tftpd.escape tftpd.rollover tftpd.loss tftpd.ops
+    PROPERTIES RESOURCE_LOCK tftpd_integration)
+endif()
