@@ -59,7 +59,10 @@ def garbage(host, port, count):
     sock.setblocking(False)
     replies = 0
     for _ in range(count):
-        sock.sendto(bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 80))), (host, port))
+        body = bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 80)))
+        if rng.random() < 0.5:
+            body = b"\x00" + bytes([rng.choice((1, 2))]) + body  # looks like a request: gets parsed further
+        sock.sendto(body, (host, port))
         time.sleep(0.002)
         try:
             while True:
