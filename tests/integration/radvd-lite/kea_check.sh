@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# -t: a valid config exits 0, a netboot link with M=0 warns (edk2 does a
+# -t and the command line: a valid config exits 0, a netboot link with M=0 warns (edk2 does a
 # stateful SOLICIT), a broken config exits 1 naming the field, and
 # --kea-config compares the advertised prefixes with a kea-dhcp6 config
 # that kea-dhcp6 -t itself accepts.
@@ -54,4 +54,9 @@ sed 's#"prefixes": \[ { "prefix": "2001:db8:1::/64" } \]#"prefixes": [ { "prefix
     "$tmp/ok.conf" >"$tmp/both.conf"
 "$bin" -t -c "$tmp/both.conf" --kea-config "$tmp/kea.json" >"$tmp/both.out" 2>&1 || fail "-t failed"
 ! grep -q KEA_MISMATCH "$tmp/both.out" || fail "mismatch reported for matching configs: $(cat "$tmp/both.out")"
-echo "PASS: -t warnings, field-named errors, Kea dhcp6 cross-check"
+# The operator documentation carries --help word for word.
+"$bin" --help >"$tmp/help.txt"
+readme=${NETBOOT_SOURCE_DIR:?}/radvd-lite/README.md
+awk '/^## Command line/ {on = 1; next} on && /^```$/ {if (inside) exit; inside = 1; next} inside' "$readme" >"$tmp/readme-help.txt"
+diff -u "$tmp/readme-help.txt" "$tmp/help.txt" || fail "radvd-lite/README.md's Command line differs from --help"
+echo "PASS: -t warnings, field-named errors, Kea dhcp6 cross-check, --help documented"
