@@ -1,5 +1,7 @@
 #include "policy.h"
 
+#include <tuple>
+
 namespace netboot {
 
 namespace {
@@ -7,18 +9,19 @@ namespace {
 // Looks a setting up from the most specific layer to the hook's defaults.
 class LayerStack {
 public:
-    LayerStack(const std::vector<const PolicyLayer*>& overrides, const PolicyLayer& defaults) {
+    LayerStack(const BootPolicy::Overrides& overrides, const PolicyLayer& defaults) {
         for (const PolicyLayer* layer : overrides) {
             if (layer) {
-                layers_.push_back(layer);
+                layers_[count_++] = layer;
             }
         }
-        layers_.push_back(&defaults);
+        layers_[count_++] = &defaults;
     }
 
     template <typename T>
     const T* first(std::optional<T> PolicyLayer::*field) const {
-        for (const PolicyLayer* layer : layers_) {
+        for (size_t i = 0; i < count_; ++i) {
+            const PolicyLayer* layer = layers_[i];
             if ((layer->*field).has_value()) {
                 return &*(layer->*field);
             }
@@ -28,7 +31,8 @@ public:
 
     const UrlTemplate* bootFile(std::map<std::string, UrlTemplate, std::less<>> PolicyLayer::*files,
                                 std::string_view family) const {
-        for (const PolicyLayer* layer : layers_) {
+        for (size_t i = 0; i < count_; ++i) {
+            const PolicyLayer* layer = layers_[i];
             auto found = (layer->*files).find(family);
             if (found != (layer->*files).end()) {
                 return &found->second;
@@ -38,7 +42,8 @@ public:
     }
 
 private:
-    std::vector<const PolicyLayer*> layers_;
+    std::array<const PolicyLayer*, std::tuple_size<BootPolicy::Overrides>::value + 1> layers_{};
+    size_t count_ = 0;
 };
 
 bool startsWith(std::string_view s, std::string_view prefix) {
@@ -103,10 +108,18 @@ std::string bracketed(std::string_view address) {
 }
 
 BootPolicy::BootPolicy(GlobalSettings settings, PolicyLayer defaults)
-    : settings_(settings), defaults_(std::move(defaults)) {}
+    : settings_(settings), defaults_(std::move(defaults)) {
+    auto namesMac = [](const UrlTemplate& t) { return t.names("mac"); };
+    for (const auto* files : {&defaults_.tftpBootFiles, &defaults_.httpBootFiles}) {
+        for (const auto& entry : *files) defaultsNameMac_ = defaultsNameMac_ || namesMac(entry.second);
+    }
+    for (const auto* t : {&defaults_.httpBaseUrl, &defaults_.ipxeScriptUrl}) {
+        defaultsNameMac_ = defaultsNameMac_ || (t->has_value() && namesMac(**t));
+    }
+}
 
 BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext& exchange,
-                                const std::vector<const PolicyLayer*>& overrides) const {
+                                const Overrides& overrides) const {
     using Answer = BootDecision::Answer;
     BootDecision decision;
     if (!facts.netbootSignal()) {

@@ -5,6 +5,7 @@
 #include "facts.h"
 #include "url_template.h"
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -83,14 +84,21 @@ public:
     const GlobalSettings& settings() const { return settings_; }
     const PolicyLayer& defaults() const { return defaults_; }
 
-    // `overrides` are the more specific layers, most specific first (host
-    // reservation, then subnet); null entries are skipped.
+    // The more specific layers, most specific first (host reservation, then
+    // subnet); null entries are skipped. Fixed size: no allocation per packet.
+    using Overrides = std::array<const PolicyLayer*, 2>;
+
     BootDecision decide(const ClientFacts& facts, const ExchangeContext& exchange,
-                        const std::vector<const PolicyLayer*>& overrides = {}) const;
+                        const Overrides& overrides = {}) const;
+
+    // Whether any of the hook's own templates names {mac} (the adapter then
+    // formats the client's MAC; otherwise it need not).
+    bool defaultsNameMac() const { return defaultsNameMac_; }
 
 private:
     GlobalSettings settings_;
     PolicyLayer defaults_;
+    bool defaultsNameMac_ = false;
 };
 
 // Used when no layer sets http-base-url: "http://{server}/".

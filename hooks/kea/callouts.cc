@@ -5,6 +5,7 @@
 #include "log.h"
 
 #include <cc/data.h>
+#include <dhcpsrv/cfgmgr.h>
 #include <dhcpsrv/subnet.h>
 #include <hooks/hooks.h>
 #include <process/daemon.h>
@@ -45,6 +46,25 @@ int guarded(CalloutHandle& handle, const char* what, const char* queryArgument, 
     return 0;
 }
 
+// Not exported under the hook point's name: load() registers them only when
+// some subnet or reservation has netboot overrides, since a callout that
+// runs for every packet costs Kea time even when it does nothing.
+int subnet4Selected(CalloutHandle& handle) {
+    return guarded<Pkt4Ptr>(handle, "subnet4_select", "query4", [&] {
+        isc::dhcp::Subnet4Ptr subnet;
+        handle.getArgument("subnet4", subnet);
+        impl->subnetSelected(handle, subnet);
+    });
+}
+
+int subnet6Selected(CalloutHandle& handle) {
+    return guarded<Pkt6Ptr>(handle, "subnet6_select", "query6", [&] {
+        isc::dhcp::Subnet6Ptr subnet;
+        handle.getArgument("subnet6", subnet);
+        impl->subnetSelected(handle, subnet);
+    });
+}
+
 }  // namespace
 
 extern "C" {
@@ -67,6 +87,11 @@ __attribute__((visibility("default"))) int load(LibraryHandle& handle) {
         }
         auto loaded = std::make_shared<netboot::NetbootImpl>(
             netboot::parseHookParameters(handle.getParameters(), family), family);
+        // Kea loads hook libraries after parsing the new configuration.
+        if (netboot::overridesConfigured(*isc::dhcp::CfgMgr::instance().getStagingCfg(), family)) {
+            handle.registerCallout(family == netboot::IpFamily::v4 ? "subnet4_select" : "subnet6_select",
+                                   family == netboot::IpFamily::v4 ? subnet4Selected : subnet6Selected);
+        }
         impl = loaded;
         LOG_INFO(netbootLogger, netboot::NETBOOT_LOADED).arg(daemon).arg(loaded->summary());
         return 0;
@@ -84,21 +109,6 @@ __attribute__((visibility("default"))) int unload() {
     return 0;
 }
 
-__attribute__((visibility("default"))) int subnet4_select(CalloutHandle& handle) {
-    return guarded<Pkt4Ptr>(handle, "subnet4_select", "query4", [&] {
-        isc::dhcp::Subnet4Ptr subnet;
-        handle.getArgument("subnet4", subnet);
-        impl->subnetSelected(handle, subnet);
-    });
-}
-
-__attribute__((visibility("default"))) int subnet6_select(CalloutHandle& handle) {
-    return guarded<Pkt6Ptr>(handle, "subnet6_select", "query6", [&] {
-        isc::dhcp::Subnet6Ptr subnet;
-        handle.getArgument("subnet6", subnet);
-        impl->subnetSelected(handle, subnet);
-    });
-}
 
 __attribute__((visibility("default"))) int pkt4_send(CalloutHandle& handle) {
     return guarded<Pkt4Ptr>(handle, "pkt4_send", "query4", [&] {

@@ -105,20 +105,20 @@ std::string serverAddress6(const Pkt6& query) {
 }
 
 // The address a v4 client reached: Kea's chosen server identifier.
-std::string serverAddress4(const Pkt4& query, const Pkt4& response) {
+std::optional<isc::asiolink::IOAddress> serverAddress4(const Pkt4& query, const Pkt4& response) {
     auto found = response.options_.find(DHO_DHCP_SERVER_IDENTIFIER);
     if (found != response.options_.end() && found->second) {
         auto data = found->second->toBinary(false);
         if (data.size() == 4) {
-            return std::to_string(data[0]) + "." + std::to_string(data[1]) + "." + std::to_string(data[2]) +
-                   "." + std::to_string(data[3]);
+            return isc::asiolink::IOAddress(static_cast<uint32_t>(data[0]) << 24 | static_cast<uint32_t>(data[1]) << 16 |
+                                            static_cast<uint32_t>(data[2]) << 8 | data[3]);
         }
     }
     const auto& local = query.getLocalAddr();
-    if (local.isV4() && local.toText() != "255.255.255.255" && !local.isV4Zero()) {
-        return local.toText();
+    if (local.isV4() && !local.isV4Bcast() && !local.isV4Zero()) {
+        return local;
     }
-    return {};
+    return std::nullopt;
 }
 
 // "52:54:00:12:34:56"; HWAddr::toText goes through an ostringstream, which
@@ -247,6 +247,29 @@ NetbootImpl::LayerPtr NetbootImpl::overrideLayer(const ConstElementPtr& netboot,
     return layer;
 }
 
+bool overridesConfigured(const SrvConfig& config, IpFamily family) {
+    if (!HostMgr::instance().getHostDataSourceList().empty()) return true;
+    auto anyHost = [](const auto& hosts) {
+        for (const auto& host : hosts) {
+            if (netbootContext(host->getContext())) return true;
+        }
+        return false;
+    };
+    ConstCfgHostsPtr hosts = config.getCfgHosts();
+    if (family == IpFamily::v4) {
+        if (anyHost(hosts->getAll4(SUBNET_ID_GLOBAL))) return true;
+        for (const Subnet4Ptr& s : *config.getCfgSubnets4()->getAll()) {
+            if (netbootContext(s->getContext()) || anyHost(hosts->getAll4(s->getID()))) return true;
+        }
+    } else {
+        if (anyHost(hosts->getAll6(SUBNET_ID_GLOBAL))) return true;
+        for (const Subnet6Ptr& s : *config.getCfgSubnets6()->getAll()) {
+            if (netbootContext(s->getContext()) || anyHost(hosts->getAll6(s->getID()))) return true;
+        }
+    }
+    return false;
+}
+
 bool NetbootImpl::reservationsMayOverride(const SelectedSubnet& subnet) {
     SrvConfigPtr current = CfgMgr::instance().getCurrentCfg();
     std::lock_guard<std::mutex> lock(reservationsMutex_);
@@ -357,8 +380,9 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     }
     if (!facts.netbootSignal()) return;
 
-    std::vector<const PolicyLayer*> overrides;
+    BootPolicy::Overrides overrides{};
     LayerPtr hostLayer, subnetLayer;
+    bool needsMac = policy_.defaultsNameMac();
     if (auto subnet = selectedSubnet(handle)) {
         ConstHostPtr host;
         if (reservationsMayOverride(*subnet)) {
@@ -371,9 +395,12 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
         if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
         subnetLayer = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
         overrides = {hostLayer.get(), subnetLayer.get()};
+        needsMac = needsMac || hostLayer || subnetLayer;
     }
 
-    ExchangeContext exchange{serverAddress4(*query, *response), macText(query->getHWAddr()), trimmedFile(*response)};
+    const auto server = serverAddress4(*query, *response);
+    ExchangeContext exchange{server ? server->toText() : std::string(),
+                             needsMac ? macText(query->getHWAddr()) : std::string(), trimmedFile(*response)};
     const BootDecision decision = policy_.decide(facts, exchange, overrides);
     const std::string vendorText =
         vendor.bytes && netbootLogger.isDebugEnabled(kDebugDecision) ? printable(*vendor.view()) : std::string();
@@ -390,7 +417,9 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
             LOG_WARN(netbootLogger, NETBOOT_FILE_TOO_LONG).arg(query->getLabel()).arg(decision.bootFile);
         }
         if (!decision.nextServer.empty()) {
-            response->setSiaddr(isc::asiolink::IOAddress(decision.nextServer));
+            // The usual next-server is the address the client reached, known already.
+            response->setSiaddr(server && decision.nextServer == exchange.serverAddress
+                                    ? *server : isc::asiolink::IOAddress(decision.nextServer));
             if (settings.alwaysSendBootOptions || requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, DHO_TFTP_SERVER_NAME, false)) {
                 replaceOption(*response, Option::V4, DHO_TFTP_SERVER_NAME, decision.nextServer);
             }
@@ -422,8 +451,9 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     }
     if (!facts.netbootSignal()) return;
 
-    std::vector<const PolicyLayer*> overrides;
+    BootPolicy::Overrides overrides{};
     LayerPtr hostLayer, subnetLayer;
+    bool needsMac = policy_.defaultsNameMac();
     if (auto subnet = selectedSubnet(handle)) {
         ConstHostPtr host;
         if (reservationsMayOverride(*subnet)) {
@@ -436,9 +466,10 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
         if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
         subnetLayer = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
         overrides = {hostLayer.get(), subnetLayer.get()};
+        needsMac = needsMac || hostLayer || subnetLayer;
     }
 
-    ExchangeContext exchange{serverAddress6(*query), macText(hw), keaBootUrl(*response)};
+    ExchangeContext exchange{serverAddress6(*query), needsMac ? macText(hw) : std::string(), keaBootUrl(*response)};
     const BootDecision decision = policy_.decide(facts, exchange, overrides);
     std::string vendorText;
     if (vendor.bytes && vendor.bytes->size() > 6 && netbootLogger.isDebugEnabled(kDebugDecision)) {

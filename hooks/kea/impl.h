@@ -80,6 +80,11 @@ private:
     std::unordered_set<std::string> malformedLogged_;
 };
 
+// Whether any subnet or reservation of `config` carries a "netboot"
+// user-context (or reservations live in a database, where we cannot tell).
+// Without any, the hook needs no subnet4/6_select callout at all.
+bool overridesConfigured(const isc::dhcp::SrvConfig& config, IpFamily family);
+
 // The instance the callouts use; set by load(), cleared by unload().
 extern std::shared_ptr<NetbootImpl> impl;
 

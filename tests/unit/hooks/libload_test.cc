@@ -165,3 +165,11 @@ TEST_F(HookLoad, MalformedOptionsNeverThrowOutOfTheCallout) {
         EXPECT_EQ(handle->getStatus(), CalloutHandle::NEXT_STEP_CONTINUE);
     }
 }
+
+TEST_F(HookLoad, NoSubnetCalloutWithoutOverrides) {
+    // The staging configuration of this test process has no subnets or
+    // reservations with a netboot user-context: no per-packet subnet callout.
+    ASSERT_TRUE(load("kea-dhcp4", kParams));
+    EXPECT_FALSE(HooksManager::calloutsPresent(HooksManager::registerHook("subnet4_select")));
+    EXPECT_TRUE(HooksManager::calloutsPresent(HooksManager::registerHook("pkt4_send")));
+}
