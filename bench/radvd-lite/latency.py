@@ -48,10 +48,11 @@ def ratios():
         values = dict(f.split("=") for f in fields[2:])
         rows[(fields[0], fields[1])] = values
     print("\nratio radvd-lite / radvd (lower is better)")
-    for mode in ("unicast", "multicast", "multicast-3s"):
+    for mode in ("unicast", "multicast", "multicast-4s"):
         lite, radvd = rows.get(("radvd-lite", mode)), rows.get(("radvd", mode))
         if not lite or not radvd or "median_ms" not in lite or "median_ms" not in radvd:
-            print(f"  {mode}: incomplete")
+            if lite or radvd:
+                print(f"  {mode}: incomplete")
             continue
         print(f"  {mode:13s} median {float(lite['median_ms']) / float(radvd['median_ms']):.2f}  "
               f"p90 {float(lite['p90_ms']) / float(radvd['p90_ms']):.2f}  "

@@ -48,16 +48,18 @@ rl_namespaces() {
     rl_r sysctl -qw net.ipv6.conf.all.forwarding=1
 }
 
-# Creates (or re-creates) the veth pair and waits until both link-locals
-# are usable (DAD off, so no tentative phase).
+# rl_link [ROUTER_IF CLIENT_IF]: creates (or re-creates) a veth pair, rl0 and
+# rl1 by default, and waits until both link-locals are usable (DAD off, so
+# no tentative phase).
 rl_link() {
-    ip link add rl0 netns "$RL_ROUTER" type veth peer name rl1 netns "$RL_CLIENT"
-    rl_r sysctl -qw net.ipv6.conf.rl0.accept_dad=0
-    rl_c sysctl -qw net.ipv6.conf.rl1.accept_dad=0 net.ipv6.conf.rl1.accept_ra=2
-    ip -n "$RL_ROUTER" link set rl0 up
-    ip -n "$RL_CLIENT" link set rl1 up
-    rl_wait 5 "router link-local" rl_has_link_local "$RL_ROUTER" rl0
-    rl_wait 5 "client link-local" rl_has_link_local "$RL_CLIENT" rl1
+    local r=${1:-rl0} c=${2:-rl1}
+    ip link add "$r" netns "$RL_ROUTER" type veth peer name "$c" netns "$RL_CLIENT"
+    rl_r sysctl -qw "net.ipv6.conf.$r.accept_dad=0"
+    rl_c sysctl -qw "net.ipv6.conf.$c.accept_dad=0" "net.ipv6.conf.$c.accept_ra=2"
+    ip -n "$RL_ROUTER" link set "$r" up
+    ip -n "$RL_CLIENT" link set "$c" up
+    rl_wait 5 "router link-local on $r" rl_has_link_local "$RL_ROUTER" "$r"
+    rl_wait 5 "client link-local on $c" rl_has_link_local "$RL_CLIENT" "$c"
 }
 
 rl_has_link_local() {
@@ -66,7 +68,7 @@ rl_has_link_local() {
 }
 
 rl_router_link_local() {
-    ip -n "$RL_ROUTER" -6 addr show dev rl0 scope link | awk '/inet6/ {sub("/.*", "", $2); print $2; exit}'
+    ip -n "$RL_ROUTER" -6 addr show dev "${1:-rl0}" scope link | awk '/inet6/ {sub("/.*", "", $2); print $2; exit}'
 }
 
 # rl_wait SECONDS WHAT COMMAND...: polls every 0.1 s.
