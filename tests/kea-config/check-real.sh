@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Renders the kea-config bundle into a sandbox and has the real programs check
+# every file: netboot-check-config, kea-dhcp4 -t, kea-dhcp6 -t,
+# kea-ctrl-agent -t, netboot-tftpd -t, radvd-lite -t (with the Kea
+# cross-check) and nginx -t. kea-dhcpN -t runs inside a network namespace
+# where the interface exists. Label: integration. Needs root.
+set -euo pipefail
+top=${NETBOOT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${NETBOOT_BUILD_DIR:?set by ctest}
+tftpd=$build/tftpd/netboot-tftpd
+radvd=$build/radvd-lite/radvd-lite
+tag=nbkc$$
+ns=$tag
+dir=$(mktemp -d /tmp/$tag.XXXXXX)
+cleanup() {
+  local rc=$?
+  ip netns del "$ns" 2>/dev/null || true
+  if [ $rc -ne 0 ]; then echo "(files kept in $dir)"; else rm -rf "$dir"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fail() { echo "FAIL: $*"; exit 1; }
+
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+ip -n "$ns" link add "$tag"a type veth peer name "$tag"b
+ip netns exec "$ns" sysctl -qw net.ipv6.conf."$tag"a.accept_dad=0
+ip -n "$ns" addr add 198.51.100.1/24 dev "$tag"a
+ip -n "$ns" addr add 2001:db8:77::1/64 dev "$tag"a nodad
+ip -n "$ns" link set "$tag"a up
+ip -n "$ns" link set "$tag"b up
+
+mkdir -p "$dir/root" "$dir/run" "$dir/out"
+chmod 755 "$dir"
+for f in ipxe.efi undionly.kpxe grubnetia32.efi; do echo "stand-in $f" > "$dir/root/$f"; done
+"$top/kea-config/netboot-render" -i "$tag"a --subnet4 198.51.100.0/24 --server4 198.51.100.1 \
+  --prefix6 2001:db8:77::/64 --server6 2001:db8:77::1 --root "$dir/root" --run-dir "$dir/run" \
+  --hook "$build/hooks/libdhcp_netboot.so" -o "$dir/out" > "$dir/render.txt" ||
+  fail "netboot-render refused a valid site"
+cat "$dir/render.txt"
+for f in kea-dhcp4.conf kea-dhcp6.conf kea-ctrl-agent.conf netboot-tftpd.conf radvd-lite.conf nginx.conf nginx-site.conf; do
+  [ -s "$dir/out/$f" ] || fail "$f not rendered"
+done
+[ -s "$dir/root/boot.ipxe" ] || fail "boot.ipxe not written into the root"
+[ -s "$dir/root/grub/grub.cfg" ] || fail "grub/grub.cfg not written into the root"
+grep -q 'script.ipxe-${mac:hexhyp}' "$dir/root/boot.ipxe" || fail "menu does not chain the per-MAC script"
+
+export KEA_PIDFILE_DIR=$dir/run KEA_LOCKFILE_DIR=$dir/run
+check() {
+  local what=$1; shift
+  if "$@" > "$dir/check.log" 2>&1; then
+    echo "ok   $what"
+  else
+    cat "$dir/check.log"; fail "$what"
+  fi
+}
+check "netboot-check-config kea-dhcp4.conf" "$build/hooks/netboot-check-config" "$dir/out/kea-dhcp4.conf"
+check "netboot-check-config kea-dhcp6.conf" "$build/hooks/netboot-check-config" "$dir/out/kea-dhcp6.conf"
+check "kea-dhcp4 -t" ip netns exec "$ns" kea-dhcp4 -t "$dir/out/kea-dhcp4.conf"
+check "kea-dhcp6 -t" ip netns exec "$ns" kea-dhcp6 -t "$dir/out/kea-dhcp6.conf"
+check "kea-ctrl-agent -t" ip netns exec "$ns" kea-ctrl-agent -t "$dir/out/kea-ctrl-agent.conf"
+check "netboot-tftpd -t" "$tftpd" -t -c "$dir/out/netboot-tftpd.conf"
+check "radvd-lite -t --kea-config" "$radvd" -t -c "$dir/out/radvd-lite.conf" --kea-config "$dir/out/kea-dhcp6.conf"
+grep -q KEA_MISMATCH "$dir/check.log" && { cat "$dir/check.log"; fail "radvd-lite reports a Kea mismatch"; }
+check "nginx -t" ip netns exec "$ns" nginx -t -c "$dir/out/nginx.conf"
+
+# The checks must be able to fail: a broken Kea config is refused by kea-dhcp4 -t.
+sed 's/"valid-lifetime": 3600/"valid-lifetime": "soon"/' "$dir/out/kea-dhcp4.conf" > "$dir/bad4.conf"
+if ip netns exec "$ns" kea-dhcp4 -t "$dir/bad4.conf" > /dev/null 2>&1; then fail "kea-dhcp4 -t accepted a broken config"; fi
+echo "ok   kea-dhcp4 -t refuses a broken copy"
+echo PASS

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Unit tests of kea-config/netboot-render: rendered content and refusals.
+Pure checks (no root, no network); the real programs' -t checks are in
+check-real.sh."""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TOP = os.environ.get("NETBOOT_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+RENDER = os.path.join(TOP, "kea-config", "netboot-render")
+
+
+def kea_json(path):
+    with open(path) as f:
+        text = f.read()
+    return json.loads(re.sub(r"^\s*//.*$", "", text, flags=re.M))
+
+
+class Render(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = os.path.join(self.tmp.name, "root")
+        self.out = os.path.join(self.tmp.name, "out")
+        os.makedirs(self.root)
+        for f in ("ipxe.efi", "undionly.kpxe", "grubnetia32.efi"):
+            with open(os.path.join(self.root, f), "w") as fh:
+                fh.write("x")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_render(self, *extra):
+        args = [sys.executable, RENDER, "-i", "eth1", "--root", self.root, "-o", self.out,
+                "--run-dir", self.tmp.name] + list(extra)
+        return subprocess.run(args, capture_output=True, text=True)
+
+    def refused(self, *extra, says):
+        r = self.run_render(*extra)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("refused", r.stderr)
+        for words in says:
+            self.assertIn(words, r.stderr)
+        self.assertFalse(os.path.exists(self.out), "refused input must write nothing")
+        return r.stderr
+
+    def test_defaults_render_every_file(self):
+        r = self.run_render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for f in ("kea-dhcp4.conf", "kea-dhcp6.conf", "kea-ctrl-agent.conf", "netboot-tftpd.conf",
+                  "radvd-lite.conf", "nginx.conf", "nginx-site.conf"):
+            self.assertTrue(os.path.getsize(os.path.join(self.out, f)) > 0, f)
+        d4 = kea_json(os.path.join(self.out, "kea-dhcp4.conf"))["Dhcp4"]
+        self.assertEqual(d4["interfaces-config"]["dhcp-socket-type"], "raw")
+        params = d4["hooks-libraries"][0]["parameters"]
+        self.assertEqual(params["tftp-boot-files"],
+                         {"bios": "undionly.kpxe", "efi-x64": "ipxe.efi", "efi-ia32": "grubnetia32.efi"})
+        self.assertEqual(params["http-boot-files"], {"efi-x64": "ipxe.efi", "efi-ia32": "grubnetia32.efi"})
+        self.assertEqual(params["ipxe-script-url"], "http://{server}/boot.ipxe")
+        self.assertEqual(d4["subnet4"][0]["subnet"], "192.0.2.0/24")
+        self.assertEqual(d4["subnet4"][0]["pools"][0]["pool"], "192.0.2.100 - 192.0.2.199")
+        d6 = kea_json(os.path.join(self.out, "kea-dhcp6.conf"))["Dhcp6"]
+        self.assertNotIn("bios", d6["hooks-libraries"][0]["parameters"]["tftp-boot-files"])
+        self.assertEqual(d6["server-id"], {"type": "LLT", "persist": False})
+        self.assertEqual(d6["data-directory"], self.tmp.name)
+        tftp = json.load(open(os.path.join(self.out, "netboot-tftpd.conf")))["netboot-tftpd"]
+        self.assertEqual(tftp["root"], self.root)
+        self.assertEqual(tftp["listen"], ["192.0.2.1:69", "[2001:db8::1]:69"])
+        site = open(os.path.join(self.out, "nginx-site.conf")).read()
+        self.assertIn("root %s;" % self.root, site)
+        self.assertIn("listen [2001:db8::1]:80;", site)
+        self.assertIn("application/efi efi;", site)
+        menu = open(os.path.join(self.root, "boot.ipxe")).read()
+        self.assertTrue(menu.startswith("#!ipxe"))
+        self.assertNotIn("@", menu.replace("${", ""), "unfilled template placeholder")
+        self.assertIn("chain --autofree script.ipxe-${mac:hexhyp}", menu)
+        self.assertIn("iseq ${platform} efi", menu)
+        self.assertIn("choose --timeout 10000 --default local", menu)
+        self.assertIn("echo kea-netboot: menu reached", menu)
+        self.assertIn(":failed", menu)
+        grub = open(os.path.join(self.root, "grub", "grub.cfg")).read()
+        self.assertIn("set timeout=10", grub)
+        self.assertIn("kea-netboot: menu reached", grub)
+
+    def test_site_addresses(self):
+        r = self.run_render("--subnet4", "198.51.100.0/25", "--server4", "198.51.100.10",
+                            "--prefix6", "2001:db8:5::/64", "--server6", "2001:db8:5::53",
+                            "--pool4", "198.51.100.20-198.51.100.60")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        d4 = kea_json(os.path.join(self.out, "kea-dhcp4.conf"))["Dhcp4"]
+        self.assertEqual(d4["subnet4"][0]["pools"][0]["pool"], "198.51.100.20 - 198.51.100.60")
+        radvd = kea_json(os.path.join(self.out, "radvd-lite.conf"))["RadvdLite"]
+        self.assertEqual(radvd["interfaces"][0]["prefixes"][0]["prefix"], "2001:db8:5::/64")
+        agent = kea_json(os.path.join(self.out, "kea-ctrl-agent.conf"))["Control-agent"]
+        self.assertEqual(agent["http-host"], "198.51.100.10")
+
+    def test_ipv4_only_and_loader_choice(self):
+        r = self.run_render("--no-ipv6", "--arch", "bios,efi-x64", "--http-boot", "efi-x64",
+                            "--loader", "efi-x64=undionly.kpxe")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "kea-dhcp6.conf")))
+        self.assertFalse(os.path.exists(os.path.join(self.out, "radvd-lite.conf")))
+        p = kea_json(os.path.join(self.out, "kea-dhcp4.conf"))["Dhcp4"]["hooks-libraries"][0]["parameters"]
+        self.assertEqual(p["tftp-boot-files"], {"bios": "undionly.kpxe", "efi-x64": "undionly.kpxe"})
+
+    def test_refuses_server4_outside_subnet(self):
+        self.refused("--server4", "198.51.100.1",
+                     says=["--server4", "198.51.100.1 is outside the subnet 192.0.2.0/24"])
+
+    def test_refuses_broadcast_server4(self):
+        self.refused("--server4", "192.0.2.255", says=["broadcast", "use a host address"])
+
+    def test_refuses_pool_outside_subnet(self):
+        self.refused("--pool4", "192.0.2.10-192.0.3.20", says=["--pool4", "outside the subnet"])
+
+    def test_refuses_pool_with_server(self):
+        self.refused("--server4", "192.0.2.150", says=["contains the server address 192.0.2.150"])
+
+    def test_refuses_prefix_not_64(self):
+        self.refused("--prefix6", "2001:db8::/48", says=["--prefix6", "/48", "needs a /64", "2001:db8::/64"])
+        self.refused("--prefix6", "2001:db8::/80", says=["needs a /64"])
+
+    def test_refuses_server6_outside_prefix(self):
+        self.refused("--server6", "2001:db8:1::1", says=["--server6", "outside the prefix 2001:db8::/64"])
+
+    def test_refuses_missing_boot_file(self):
+        os.unlink(os.path.join(self.root, "ipxe.efi"))
+        err = self.refused(says=["boot file for efi-x64 missing", os.path.join(self.root, "ipxe.efi"),
+                                 "--install-loaders"])
+        self.assertIn("cp /usr/lib/ipxe/ipxe.efi", err)
+
+    def test_refuses_missing_custom_loader(self):
+        self.refused("--loader", "efi-x64=my-ipxe.efi", says=["my-ipxe.efi does not exist", "--loader efi-x64"])
+
+    def test_refuses_missing_root(self):
+        self.refused("--root", os.path.join(self.tmp.name, "nope"), says=["is not a directory", "mkdir -p"])
+
+    def test_refuses_unknown_family(self):
+        self.refused("--arch", "bios,efi-x65", says=["unknown firmware family 'efi-x65'"])
+
+    def test_refuses_http_boot_for_bios(self):
+        self.refused("--http-boot", "bios", says=["only UEFI firmware does HTTP boot"])
+
+    def test_refuses_bad_interface(self):
+        r = subprocess.run([sys.executable, RENDER, "-i", "much-too-long-interface", "--root", self.root,
+                            "-o", self.out], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not an interface name", r.stderr)
+
+    def test_help_is_a_manual(self):
+        r = subprocess.run([sys.executable, RENDER, "--help"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0)
+        for words in ("kea-dhcp4 -t", "nginx -t", "--install-loaders", "self-built iPXE", "/64",
+                      "exit status", "grubnetia32.efi"):
+            self.assertIn(words, r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
