@@ -44,8 +44,12 @@ TEST(tftpdConfig, ParsesAFullFileWithComments) {
     const std::string json = R"(
 # a comment
 {
+  // C++ comment, "quoted"
   "netboot-tftpd": {
-    "root": "/srv/boot",
+    /* a block
+       comment */
+    "root": "/srv/boot", // trailing
+    "comment": "not // a comment",
     "listen": ["192.0.2.1:69", "[2001:db8::1]:6969", "::"],
     "user": "tftp",
     "max-transfers": 50,
