@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Operations: -t on good and bad configs (errors name the field), a config
+# file with comments and remap rules, privilege drop to "nobody" after binding
+# port 69, SIGHUP reload (and a failed reload keeping the old config),
+# SIGUSR1 counters, SIGTERM clean stop.
+source "$(dirname "$0")/lib.sh"
+need tftp python3 sha256sum ip
+chmod 755 "$WORK"
+A=$WORK/root-a
+B=$WORK/root-b
+mkdir -p "$A/bios/cfg" "$A/hosts/192.0.2.2" "$B"
+echo "A ipxe" >"$A/ipxe.efi"
+echo "B ipxe" >"$B/ipxe.efi"
+echo "pxelinux default" >"$A/bios/cfg/default"
+echo "hello 192.0.2.2" >"$A/hosts/192.0.2.2/hello"
+chmod -R a+rX "$A" "$B"
+
+write_config() {  # root extra-field
+    cat >"$WORK/tftpd.json" <<JSON
+# netboot-tftpd test configuration
+{
+  // Kea-style comments are allowed
+  "netboot-tftpd": {
+    "root": "$1",
+    "listen": [ "[::]:69" ],
+    "user": "nobody",           /* drop root after binding */
+    "max-transfers": 100,
+    "remap": [
+      { "match": "^pxelinux\\\\.cfg/(.*)$", "replace": "bios/cfg/\$1" },
+      { "match": "^hello$", "replace": "hosts/{client}/hello", "clients": [ "192.0.2.0/24" ] }
+    ]$2
+  }
+}
+JSON
+}
+
+write_config "$A" ""
+out=$("$TFTPD" -t -c "$WORK/tftpd.json" 2>&1)
+check "-t accepts the config ($out)" test $? -eq 0
+write_config "$A" ', "max-windowsize": 0'
+out=$("$TFTPD" -t -c "$WORK/tftpd.json" 2>&1)
+code=$?
+if [ $code -eq 1 ] && [[ "$out" == *"netboot-tftpd.max-windowsize"*"tftpd.json:"* ]]; then pass "-t names the bad field: $out"; else fail "-t bad field: rc=$code '$out'"; fi
+write_config "$WORK/missing" ""
+out=$("$TFTPD" -t -c "$WORK/tftpd.json" 2>&1)
+code=$?
+if [ $code -eq 1 ] && [[ "$out" == *"missing"* ]]; then pass "-t refuses a missing root"; else fail "-t missing root: rc=$code '$out'"; fi
+out=$("$TFTPD" --bogus 2>&1)
+check "unknown flag refused" test $? -eq 1
+check "--help documents the flags" bash -c "'$TFTPD' --help | grep -q -- '--listen ADDR:PORT'"
+
+setup_namespaces
+write_config "$A" ""
+start_server "$WORK/server.log" -c "$WORK/tftpd.json"
+uid=$(awk '/^Uid:/ {print $2}' /proc/"$SERVER_PID"/status)
+check "privileges dropped to nobody (uid $uid)" test "$uid" = "$(id -u nobody)"
+
+get() {  # name family addr remote
+    rm -f "$WORK/$1"
+    timeout 20 ip netns exec "$NS_CLI" tftp -"$2" -m binary "$3" -c get "$4" "$WORK/$1" >/dev/null 2>&1
+}
+get a1 4 192.0.2.1 ipxe.efi
+check "serves root A after dropping privileges" same_sha "$A/ipxe.efi" "$WORK/a1"
+get r1 6 2001:db8::1 pxelinux.cfg/default
+check "remap rule with a group" same_sha "$A/bios/cfg/default" "$WORK/r1"
+get r2 4 192.0.2.1 hello
+check "remap rule with the client address" same_sha "$A/hosts/192.0.2.2/hello" "$WORK/r2"
+get r3 6 2001:db8::1 hello
+check "remap rule limited to IPv4 clients does not apply to IPv6" test ! -s "$WORK/r3"
+
+write_config "$B" ""
+kill -HUP "$SERVER_PID"
+for _ in $(seq 1 30); do grep -q "configuration reloaded" "$WORK/server.log" && break; sleep 0.1; done
+check "SIGHUP reloaded" grep -q "configuration reloaded" "$WORK/server.log"
+get b1 6 2001:db8::1 ipxe.efi
+check "serves root B after the reload" same_sha "$B/ipxe.efi" "$WORK/b1"
+
+echo "{ broken" >"$WORK/tftpd.json"
+kill -HUP "$SERVER_PID"
+for _ in $(seq 1 30); do grep -q "reload failed" "$WORK/server.log" && break; sleep 0.1; done
+check "broken reload reported" grep -q "reload failed, keeping the running configuration" "$WORK/server.log"
+get b2 4 192.0.2.1 ipxe.efi
+check "still serves root B after a failed reload" same_sha "$B/ipxe.efi" "$WORK/b2"
+
+kill -USR1 "$SERVER_PID"
+for _ in $(seq 1 30); do grep -q "counters requests=" "$WORK/server.log" && break; sleep 0.1; done
+check "SIGUSR1 counters" grep -q "counters requests=6 started=5 completed=5 .* refused-not-found=1" "$WORK/server.log"
+
+kill -TERM "$SERVER_PID"
+for _ in $(seq 1 30); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+check "SIGTERM stops the server" bash -c "! kill -0 $SERVER_PID 2>/dev/null"
+wait "$SERVER_PID"
+check "exit status 0 after SIGTERM" test $? -eq 0
+check "stop logged" grep -q "stopping on" "$WORK/server.log"
+finish
