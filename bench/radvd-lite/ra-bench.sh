@@ -92,7 +92,7 @@ run() {  # run DAEMON MODE COUNT GAP
     rl_bg "$RL_CLIENT" "$RL_TMP/tcpdump.log" tcpdump -i rl1 -n -tt -U --immediate-mode \
         -w "$RL_TMP/$daemon-$mode.pcap" 'icmp6 and (ip6[40] = 133 or ip6[40] = 134)'
     local cap=$RL_BG_PID
-    rl_wait 5 "tcpdump" grep -q listening "$RL_TMP/tcpdump.log"
+    rl_wait 5 "tcpdump" grep -qs listening "$RL_TMP/tcpdump.log"
     solicit "$count" "$gap"
     sleep 3.5
     local rss

@@ -90,7 +90,7 @@ rl_start() {
     ip netns exec "$RL_ROUTER" "$RL_BIN" -d -c "$config" >"$RL_TMP/$name.log" 2>&1 &
     RL_PID=$!
     RL_PIDS+=("$RL_PID")
-    rl_wait 5 "radvd-lite to start" grep -q STARTED "$RL_TMP/$name.log"
+    rl_wait 5 "radvd-lite to start" grep -qs STARTED "$RL_TMP/$name.log"
 }
 
 # rl_stop PID: SIGTERM and wait; fails the test if the exit code is not 0.

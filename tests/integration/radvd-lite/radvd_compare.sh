@@ -54,7 +54,7 @@ capture() {
     rl_bg "$RL_CLIENT" "$RL_TMP/$name.tcpdump.log" tcpdump -i rl1 -n -U --immediate-mode -w "$RL_TMP/$name.pcap" \
         'icmp6 and ip6[40] = 134'
     local cap=$RL_BG_PID
-    rl_wait 5 "tcpdump to listen" grep -q listening "$RL_TMP/$name.tcpdump.log"
+    rl_wait 5 "tcpdump to listen" grep -qs listening "$RL_TMP/$name.tcpdump.log"
     "$@"
     rl_wait 5 "$name's first RA in radvdump" grep -q AdvDefaultLifetime "$RL_TMP/$name.radvdump"
     rl_rdisc6 >"$RL_TMP/$name.rdisc6" || rl_fail "$name did not answer rdisc6"

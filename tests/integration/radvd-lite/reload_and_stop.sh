@@ -36,7 +36,7 @@ default_route() { ip -n "$RL_CLIENT" -6 route show default | grep -q "via $route
 rl_wait 5 "the client's default route" default_route
 rl_bg "$RL_CLIENT" "$RL_TMP/final.tcpdump" tcpdump -i rl1 -n -v -l --immediate-mode 'icmp6 and ip6[40] = 134'
 cap=$RL_BG_PID
-rl_wait 5 "tcpdump to listen" grep -q listening "$RL_TMP/final.tcpdump"
+rl_wait 5 "tcpdump to listen" grep -qs listening "$RL_TMP/final.tcpdump"
 start=$(date +%s%N)
 rl_stop "$RL_PID"
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
