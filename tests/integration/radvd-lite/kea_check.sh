@@ -5,6 +5,7 @@
 # that kea-dhcp6 -t itself accepts.
 set -euo pipefail
 bin=${NETBOOT_BUILD_DIR:?}/radvd-lite/radvd-lite
+: "${NETBOOT_SOURCE_DIR:?}"
 tmp=$(mktemp -d /tmp/radvd-lite-test.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -54,9 +55,13 @@ sed 's#"prefixes": \[ { "prefix": "2001:db8:1::/64" } \]#"prefixes": [ { "prefix
     "$tmp/ok.conf" >"$tmp/both.conf"
 "$bin" -t -c "$tmp/both.conf" --kea-config "$tmp/kea.json" >"$tmp/both.out" 2>&1 || fail "-t failed"
 ! grep -q KEA_MISMATCH "$tmp/both.out" || fail "mismatch reported for matching configs: $(cat "$tmp/both.out")"
+"$bin" -t -c "$NETBOOT_SOURCE_DIR/radvd-lite/examples/radvd-lite.conf" >"$tmp/example.out" 2>&1 ||
+    fail "the shipped example config is rejected: $(cat "$tmp/example.out")"
+! grep -q WARN "$tmp/example.out" || fail "the shipped example config warns: $(cat "$tmp/example.out")"
+
 # The operator documentation carries --help word for word.
 "$bin" --help >"$tmp/help.txt"
-readme=${NETBOOT_SOURCE_DIR:?}/radvd-lite/README.md
+readme=$NETBOOT_SOURCE_DIR/radvd-lite/README.md
 awk '/^## Command line/ {on = 1; next} on && /^```$/ {if (inside) exit; inside = 1; next} inside' "$readme" >"$tmp/readme-help.txt"
 diff -u "$tmp/readme-help.txt" "$tmp/help.txt" || fail "radvd-lite/README.md's Command line differs from --help"
 echo "PASS: -t warnings, field-named errors, Kea dhcp6 cross-check, --help documented"
