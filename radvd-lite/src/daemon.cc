@@ -20,6 +20,8 @@ namespace {
 // How often links are re-read: a missing or flapping interface is picked
 // up within this time without a netlink listener.
 constexpr Millis kLinkCheckMs = 1000;
+constexpr Millis kInconsistencyLogMs = 60000;
+constexpr size_t kInconsistencyLogSources = 64;
 
 const char* typeName(NdType type) {
     switch (type) {
@@ -47,6 +49,7 @@ std::string countersJson(const std::string& interface, const Counters& c) {
         {"send-errors", c.send_errors},
         {"rs-received", c.rs_received},
         {"ra-received", c.ra_received},
+        {"ra-inconsistent", c.ra_inconsistent},
         {"ns-received", c.ns_received},
         {"link-up", c.link_up},
         {"link-down", c.link_down},
@@ -83,7 +86,7 @@ std::unique_ptr<Daemon::Link> Daemon::makeLink(const InterfaceConfig& config) {
         return std::uniform_int_distribution<Millis>(low, high)(rng_);
     };
     auto link = std::unique_ptr<Link>(new Link{config, AdvertSchedule(config.timing, random), nullptr,
-                                               std::nullopt, {}, false, false, {}});
+                                               std::nullopt, {}, false, false, {}, {}});
     encode(*link);
     return link;
 }
@@ -190,17 +193,49 @@ void Daemon::readPackets(Link& link, Millis t) {
             break;
         }
         case NdType::RouterAdvertisement:
-            ++link.counters.ra_received;
             if (logEnabled(LogLevel::Debug)) {
                 logLine(LogLevel::Debug, "RA_RECEIVED",
                         link.config.name + ": another router " + formatAddress(packet_.source));
             }
+            checkOtherRouter(link, t);
             break;
         case NdType::NeighborSolicitation:
             ++link.counters.ns_received;
             break;
         }
     }
+}
+
+void Daemon::checkOtherRouter(Link& link, Millis t) {
+    const auto theirs = decodeRouterAdvertisement(packet_.buffer.data(), packet_.size);
+    if (!theirs) {
+        // Header and TLVs were fine, an option's contents were not (RDNSS
+        // without address, DNSSL label overrun, prefix length > 128...).
+        ++link.counters.dropped["ra.bad-option-content"];
+        return;
+    }
+    ++link.counters.ra_received;
+    const std::vector<std::string> differences = inconsistencies(link.config.advert, *theirs);
+    if (differences.empty()) {
+        return;
+    }
+    ++link.counters.ra_inconsistent;
+    // Once a minute per router is enough to notice, and keeps a chatty or
+    // hostile neighbour from filling the journal.
+    auto logged = link.inconsistency_logged.find(packet_.source);
+    if (logged != link.inconsistency_logged.end() && t - logged->second < kInconsistencyLogMs) {
+        return;
+    }
+    if (link.inconsistency_logged.size() >= kInconsistencyLogSources) {
+        link.inconsistency_logged.clear();
+    }
+    link.inconsistency_logged[packet_.source] = t;
+    std::string text;
+    for (const std::string& d : differences) {
+        text += (text.empty() ? "" : ", ") + d;
+    }
+    logLine(LogLevel::Warn, "RA_INCONSISTENT",
+            link.config.name + ": router " + formatAddress(packet_.source) + " advertises " + text);
 }
 
 void Daemon::reload(Millis t) {

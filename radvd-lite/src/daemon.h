@@ -24,6 +24,7 @@ struct Counters {
     uint64_t send_errors = 0;
     uint64_t rs_received = 0;
     uint64_t ra_received = 0;
+    uint64_t ra_inconsistent = 0;  // valid RAs from other routers that disagree
     uint64_t ns_received = 0;
     uint64_t link_up = 0;
     uint64_t link_down = 0;
@@ -50,6 +51,7 @@ private:
         bool solicited_pending = false;
         bool reported_missing = false;
         Counters counters;
+        std::map<Ipv6Address, Millis> inconsistency_logged;  // per other router
     };
 
     std::unique_ptr<Link> makeLink(const InterfaceConfig& config);
@@ -57,6 +59,7 @@ private:
     void refreshLinks(Millis now);
     void sendMulticast(Link& link, Millis now);
     void readPackets(Link& link, Millis now);
+    void checkOtherRouter(Link& link, Millis now);
     void reload(Millis now);
     void sendFinalAdvertisements();
     bool sendFinal(Link& link, uint64_t& errors);

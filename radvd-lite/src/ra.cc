@@ -1,6 +1,7 @@
 #include "ra.h"
 
 #include <algorithm>
+#include <string>
 #include <tuple>
 
 namespace radvd_lite {
@@ -240,6 +241,38 @@ Malformed parseNdOptions(const uint8_t* data, size_t size, std::vector<NdOption>
         at += length;
     }
     return Malformed::None;
+}
+
+std::vector<std::string> inconsistencies(const Advertisement& ours, const Advertisement& theirs) {
+    std::vector<std::string> found;
+    auto differ = [&](const std::string& what, uint64_t mine, uint64_t other) {
+        found.push_back(what + " " + std::to_string(other) + " (ours " + std::to_string(mine) + ")");
+    };
+    // Zero means "unspecified" for these three and is never a conflict.
+    if (ours.cur_hop_limit && theirs.cur_hop_limit && ours.cur_hop_limit != theirs.cur_hop_limit) {
+        differ("cur-hop-limit", ours.cur_hop_limit, theirs.cur_hop_limit);
+    }
+    if (ours.managed != theirs.managed) differ("managed-flag", ours.managed, theirs.managed);
+    if (ours.other_config != theirs.other_config) differ("other-config-flag", ours.other_config, theirs.other_config);
+    if (ours.reachable_time && theirs.reachable_time && ours.reachable_time != theirs.reachable_time) {
+        differ("reachable-time", ours.reachable_time, theirs.reachable_time);
+    }
+    if (ours.retrans_timer && theirs.retrans_timer && ours.retrans_timer != theirs.retrans_timer) {
+        differ("retrans-timer", ours.retrans_timer, theirs.retrans_timer);
+    }
+    if (ours.mtu && theirs.mtu && *ours.mtu != *theirs.mtu) differ("link-mtu", *ours.mtu, *theirs.mtu);
+    for (const PrefixInfo& mine : ours.prefixes) {
+        for (const PrefixInfo& other : theirs.prefixes) {
+            if (mine.length != other.length || mine.prefix != other.prefix) continue;
+            if (mine.valid_lifetime != other.valid_lifetime) {
+                differ("valid-lifetime of a shared prefix", mine.valid_lifetime, other.valid_lifetime);
+            }
+            if (mine.preferred_lifetime != other.preferred_lifetime) {
+                differ("preferred-lifetime of a shared prefix", mine.preferred_lifetime, other.preferred_lifetime);
+            }
+        }
+    }
+    return found;
 }
 
 bool isUnspecified(const Ipv6Address& address) {

@@ -134,6 +134,12 @@ std::optional<Advertisement> decodeRouterAdvertisement(const uint8_t* data, size
 
 // Decodes RFC 1035 names packed into a DNSSL option body; trailing zero
 // padding is allowed. false on any malformed label.
+// RFC 4861 6.2.7: what another router on the link advertises differently
+// from us (hop limit, M, O, reachable time, retrans timer, MTU, lifetimes
+// of a prefix we both announce), one readable line per difference. On a
+// netboot link a second router with M=0 sends firmware down the wrong path.
+std::vector<std::string> inconsistencies(const Advertisement& ours, const Advertisement& theirs);
+
 bool decodeDomainNames(const uint8_t* data, size_t size, std::vector<std::string>& names);
 
 bool isUnspecified(const Ipv6Address& address);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Hostile or broken neighbours: RS/RA/NS with a wrong hop limit, non-zero
 # code, too short, zero-length or truncated options, an RA from a global
-# address. Each is dropped and counted by reason; the daemon keeps running
-# and still answers a valid RS.
+# address, an RDNSS option without address. Each is dropped and counted by reason; the daemon keeps running
+# and still answers a valid RS. A valid RA from another router that
+# disagrees (M=0 on our M=1 netboot link) is logged (RFC 4861 6.2.7).
 source "$(dirname "$0")/lib.sh"
 rl_namespaces
 rl_link
@@ -41,7 +42,8 @@ send(rs + bytes([1, 1, 2, 0, 0]))                         # rs.truncated-option
 ra = bytes([134, 0, 0, 0, 64, 0, 0, 0] + [0] * 8)
 send(ra, dst="ff02::1", src="2001:db8:1::99")             # ra.bad-source-address
 send(ra[:12], dst="ff02::1")                              # ra.too-short
-send(ra, dst="ff02::1")                                   # valid: ra-received
+send(ra, dst="ff02::1")                                   # valid, but M=0: ra-inconsistent
+send(ra + bytes([25, 1, 0, 0, 0, 0, 0, 9]), dst="ff02::1")  # ra.bad-option-content (RDNSS, no address)
 ns = bytes([135, 0, 0, 0, 0, 0, 0, 0]) + socket.inet_pton(socket.AF_INET6, "ff02::1")
 send(ns, dst="ff02::1")                                   # ns.bad-target
 PY
@@ -57,6 +59,10 @@ for reason in rs.bad-hop-limit rs.bad-code rs.too-short rs.zero-length-option ra
 done
 grep -q '"rs.truncated-option": 2' <<<"$counters" || rl_fail "rs.truncated-option not counted twice"
 grep -q '"ra-received": 1' <<<"$counters" || rl_fail "the valid RA from another router was not counted"
+grep -q '"ra-inconsistent": 1' <<<"$counters" || rl_fail "the other router's M=0 was not noticed"
+grep -q '"ra.bad-option-content": 1' <<<"$counters" || rl_fail "RDNSS without address not dropped"
+grep -q "RA_INCONSISTENT rl0: router fe80::.* advertises managed-flag 0 (ours 1)" "$log" ||
+    rl_fail "no RA_INCONSISTENT warning about M"
 grep -Eq '"ra-sent-solicited-unicast": [1-9]' <<<"$counters" || rl_fail "valid RS not answered"
 rl_stop "$RL_PID"
 echo "PASS: malformed RS/RA dropped and counted by reason, valid RS still answered"

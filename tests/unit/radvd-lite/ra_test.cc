@@ -228,3 +228,39 @@ TEST(RadvdLiteDecode, RejectsBadOptionContents) {
 
 }  // namespace
 }  // namespace radvd_lite
+
+namespace radvd_lite {
+namespace {
+
+TEST(RadvdLiteInconsistency, IdenticalOrUnspecifiedFieldsAgree) {
+    Advertisement ours;
+    ours.managed = true;
+    ours.reachable_time = 30000;
+    Advertisement theirs = ours;
+    EXPECT_TRUE(inconsistencies(ours, theirs).empty());
+    theirs.reachable_time = 0;  // unspecified: no conflict
+    theirs.cur_hop_limit = 0;
+    theirs.router_lifetime = 0;  // not compared (RFC 4861 6.2.7)
+    EXPECT_TRUE(inconsistencies(ours, theirs).empty());
+}
+
+TEST(RadvdLiteInconsistency, ReportsEachConflictingField) {
+    Advertisement ours;
+    ours.managed = true;
+    ours.mtu = 1500;
+    ours.prefixes.push_back(PrefixInfo{});
+    Advertisement theirs = ours;
+    theirs.managed = false;
+    theirs.mtu = 9000;
+    theirs.cur_hop_limit = 255;
+    theirs.prefixes[0].valid_lifetime = 1;
+    const auto found = inconsistencies(ours, theirs);
+    ASSERT_EQ(found.size(), 4u);
+    EXPECT_EQ(found[0], "cur-hop-limit 255 (ours 64)");
+    EXPECT_EQ(found[1], "managed-flag 0 (ours 1)");
+    EXPECT_EQ(found[2], "link-mtu 9000 (ours 1500)");
+    EXPECT_EQ(found[3], "valid-lifetime of a shared prefix 1 (ours 86400)");
+}
+
+}  // namespace
+}  // namespace radvd_lite
