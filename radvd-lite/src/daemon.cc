@@ -86,7 +86,7 @@ std::unique_ptr<Daemon::Link> Daemon::makeLink(const InterfaceConfig& config) {
         return std::uniform_int_distribution<Millis>(low, high)(rng_);
     };
     auto link = std::unique_ptr<Link>(new Link{config, AdvertSchedule(config.timing, random), nullptr,
-                                               std::nullopt, {}, false, false, {}, {}});
+                                               std::nullopt, {}, false, false, {}, {}, 0, {}});
     encode(*link);
     return link;
 }
@@ -106,10 +106,13 @@ void Daemon::refreshLinks(Millis t) {
         const LinkState state = queryLink(name);
         const bool usable = state.index != 0 && state.up && state.link_local_ready;
         if (link.socket && (!usable || state.index != link.socket->index())) {
+            link.socket_index = link.socket->index();
             link.socket.reset();
             ++link.counters.link_down;
-            logLine(LogLevel::Warn, "LINK_DOWN",
-                    name + ": " + (state.index == 0 ? "interface removed" : "no carrier, down or no link-local"));
+            const char* why = state.index == 0                      ? "interface removed"
+                              : state.index != link.socket_index ? "interface re-created"
+                                                                  : "down, no carrier or no link-local address";
+            logLine(LogLevel::Warn, "LINK_DOWN", name + ": " + why);
         }
         if (!usable) {
             if (!link.socket && !link.reported_missing) {
@@ -127,9 +130,14 @@ void Daemon::refreshLinks(Millis t) {
             std::string error;
             link.socket = InterfaceSocket::open(name, state.index, error);
             if (!link.socket) {
-                logLine(LogLevel::Error, "SOCKET_ERROR", name + ": " + error);
+                // Retried every second; logged when the reason changes.
+                if (error != link.socket_error) {
+                    logLine(LogLevel::Error, "SOCKET_ERROR", name + ": " + error);
+                    link.socket_error = error;
+                }
                 continue;
             }
+            link.socket_error.clear();
             link.reported_missing = false;
             ++link.counters.link_up;
             link.schedule.start(t);

@@ -52,6 +52,8 @@ private:
         bool reported_missing = false;
         Counters counters;
         std::map<Ipv6Address, Millis> inconsistency_logged;  // per other router
+        unsigned socket_index = 0;  // ifindex of the last socket, to tell re-creation
+        std::string socket_error;   // last SOCKET_ERROR logged
     };
 
     std::unique_ptr<Link> makeLink(const InterfaceConfig& config);

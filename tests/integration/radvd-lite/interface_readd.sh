@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hot-plug: radvd-lite starts before its interface exists, picks it up when
 # it appears, notices when it is removed, and advertises again when it comes
-# back (new ifindex, new MAC), all without a restart.
+# back (new ifindex, new MAC), and when it goes down and up again, all
+# without a restart.
 source "$(dirname "$0")/lib.sh"
 rl_namespaces
 cat >"$RL_TMP/rl.conf" <<'CONF'
@@ -27,7 +28,16 @@ for round in 1 2 3; do
     ip -n "$RL_ROUTER" link del rl0
     rl_wait 5 "LINK_DOWN in round $round" rl_more_lines "$log" LINK_DOWN $((round - 1))
 done
+# Down and up again (same ifindex), as after a cable pull or ifdown/ifup.
+rl_link
+rl_wait 5 "LINK_UP after re-creation" rl_more_lines "$log" LINK_UP 3
+ip -n "$RL_ROUTER" link set rl0 down
+rl_wait 5 "LINK_DOWN on admin down" rl_more_lines "$log" LINK_DOWN 3
+ip -n "$RL_ROUTER" link set rl0 up
+rl_wait 5 "router link-local after up" rl_has_link_local "$RL_ROUTER" rl0
+rl_wait 5 "LINK_UP after admin up" rl_more_lines "$log" LINK_UP 4
+rl_rdisc6 >/dev/null || rl_fail "no answer after the link came back up"
 kill -0 "$RL_PID" || rl_fail "radvd-lite died"
-[ "$(rl_counter "$RL_PID" "$log" link-up)" -eq 3 ] || rl_fail "expected 3 link-up events"
+[ "$(rl_counter "$RL_PID" "$log" link-up)" -eq 5 ] || rl_fail "expected 5 link-up events"
 rl_stop "$RL_PID"
-echo "PASS: interface missing at start, removed and re-added twice: RAs resume each time"
+echo "PASS: interface missing at start, removed and re-added, down and up: RAs resume each time"
