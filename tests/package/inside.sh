@@ -1,0 +1,222 @@
+#!/bin/bash
+# Runs inside the fresh Debian 12 root made by package-test.sh (as a
+# mmdebstrap customize hook, chrooted). $1: the multiarch triplet.
+# The .debs are in /tmp/pkgtest, the repacked upgrade in /tmp/pkgtest/upgrade.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin
+multiarch=$1
+pt=/tmp/pkgtest
+t=/tmp/pkgtest/t
+mkdir -p "$t"
+checks=0
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { checks=$((checks + 1)); echo "ok $checks - $*"; }
+expect_rc() {  # expect_rc RC DESCRIPTION COMMAND...: run, show output, compare the exit status
+  local want=$1 what=$2 rc=0
+  shift 2
+  "$@" > "$t/out" 2>&1 || rc=$?
+  sed 's/^/    /' "$t/out"
+  [ "$rc" -eq "$want" ] || fail "$what: exit status $rc, expected $want: $*"
+  ok "$what"
+}
+hook=/usr/lib/$multiarch/kea/hooks/libdhcp_netboot.so
+ours=(kea-netboot-hook netboot-tftpd radvd-lite kea-netboot-config)
+echo "=== inside the Debian 12 root: $(cat /etc/debian_version), kea-common $(dpkg-query -W -f='${Version}' kea-common)"
+
+# --- install with apt resolving the dependencies (adduser, python3, ...) ---
+apt-get install -y -q --no-install-recommends \
+  "$pt"/kea-netboot-hook_*.deb "$pt"/netboot-tftpd_*.deb "$pt"/radvd-lite_*.deb "$pt"/kea-netboot-config_*.deb \
+  > "$t/apt-install.log" 2>&1 || { cat "$t/apt-install.log"; fail "apt-get install of the packages"; }
+for p in "${ours[@]}"; do
+  [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p")" = "ii " ] || fail "$p is not installed"
+done
+ok "apt installed ${ours[*]}"
+
+# The hook depends on exactly the kea-common it was built against (Kea's hook ABI).
+kea_version=$(dpkg-query -W -f='${Version}' kea-common)
+dpkg-query -W -f='${Depends}\n' kea-netboot-hook | tr ',' '\n' | grep -qx " *kea-common (= $kea_version)" \
+  || fail "kea-netboot-hook does not depend on kea-common (= $kea_version): $(dpkg-query -W -f='${Depends}' kea-netboot-hook)"
+ok "kea-netboot-hook depends on kea-common (= $kea_version)"
+[ -f "$hook" ] || fail "$hook missing"
+ok "hook installed at $hook"
+
+# --- Kea with the hook from its installed path ---
+# -t opens no socket but needs the configured interfaces to exist: "lo" does.
+kea4() {  # kea4 FILE HOOK-PATH INTERFACES-JSON [TFTP-BOOT-FILES-JSON]
+  local tftp='{ "bios": "undionly.kpxe", "efi-x64": "ipxe.efi" }'
+  [ $# -lt 4 ] || tftp=$4
+  cat > "$1" <<JSON
+// kea-dhcp4 loading the netboot hook from the package's path
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": $3, "dhcp-socket-type": "udp" },
+    "lease-database": { "type": "memfile", "persist": false },
+    "valid-lifetime": 600,
+    "hooks-libraries": [ {
+      "library": "$2",
+      "parameters": {
+        "tftp-boot-files": $tftp,
+        "http-boot-files": { "efi-x64": "ipxe.efi" },
+        "ipxe-script-url": "http://{server}/boot.ipxe"
+      } } ],
+    "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24",
+                   "pools": [ { "pool": "192.0.2.100 - 192.0.2.199" } ] } ],
+    "loggers": [ { "name": "kea-dhcp4", "severity": "INFO",
+                   "output_options": [ { "output": "stdout" } ] } ]
+} }
+JSON
+}
+kea6() {  # kea6 FILE HOOK-PATH
+  cat > "$1" <<JSON
+{ "Dhcp6": {
+    "interfaces-config": { "interfaces": [ "lo" ] },
+    "lease-database": { "type": "memfile", "persist": false },
+    "hooks-libraries": [ { "library": "$2",
+      "parameters": { "tftp-boot-files": { "efi-x64": "ipxe.efi" },
+                      "ipxe-script-url": "http://{server}/boot.ipxe" } } ],
+    "subnet6": [ { "id": 1, "subnet": "2001:db8::/64", "interface": "lo",
+                   "pools": [ { "pool": "2001:db8::100 - 2001:db8::1ff" } ] } ]
+} }
+JSON
+}
+export KEA_PIDFILE_DIR=$t KEA_LOCKFILE_DIR=$t
+kea4 "$t/kea-dhcp4.conf" "$hook" '[ "lo" ]'
+expect_rc 0 "kea-dhcp4 -t accepts a config loading $hook" kea-dhcp4 -t "$t/kea-dhcp4.conf"
+kea4 "$t/kea-dhcp4-wrong-path.conf" "/usr/lib/$multiarch/kea/hooks/libdhcp_netboot-missing.so" '[ "lo" ]'
+expect_rc 1 "kea-dhcp4 -t refuses a hook path that does not exist (the check above means something)" \
+  kea-dhcp4 -t "$t/kea-dhcp4-wrong-path.conf"
+kea6 "$t/kea-dhcp6.conf" "$hook"
+expect_rc 0 "kea-dhcp6 -t accepts a config loading $hook" kea-dhcp6 -t "$t/kea-dhcp6.conf"
+expect_rc 0 "netboot-check-config accepts it" netboot-check-config "$t/kea-dhcp4.conf"
+kea4 "$t/kea-dhcp4-bad.conf" "$hook" '[ "lo" ]' '{ "efi-x65": "ipxe.efi" }'
+expect_rc 1 "netboot-check-config refuses an unknown architecture family" netboot-check-config "$t/kea-dhcp4-bad.conf"
+grep -q 'efi-x65' "$t/out" || fail "netboot-check-config did not name the bad field"
+
+# -t never runs the hook's load(): start kea-dhcp4 for real, in a network
+# namespace of its own (no sockets on this machine's networks), and see the
+# hook load and log its configuration.
+kea4 "$t/kea-dhcp4-run.conf" "$hook" '[ ]'
+rc=0
+unshare --net timeout -s TERM 5 kea-dhcp4 -c "$t/kea-dhcp4-run.conf" > "$t/run.log" 2>&1 || rc=$?
+sed 's/^/    /' "$t/run.log"
+[ "$rc" -eq 124 ] || fail "kea-dhcp4 with the hook exited with $rc before being stopped"
+grep -q 'NETBOOT_LOADED' "$t/run.log" || fail "kea-dhcp4 did not log NETBOOT_LOADED"
+grep -q 'HOOKS_LIBRARY_LOADED.*libdhcp_netboot.so' "$t/run.log" || fail "Kea did not report loading $hook"
+ok "kea-dhcp4 loads $hook and runs (NETBOOT_LOADED)"
+
+# --- the rendered bundle ---
+render=/usr/share/kea-netboot/netboot-render
+if [ -x "$render" ]; then
+  broot=$t/bootroot
+  mkdir -p "$broot"
+  # Loaders would come from Debian's ipxe/grub packages (--install-loaders);
+  # empty stand-ins are enough for the configuration checks.
+  touch "$broot/undionly.kpxe" "$broot/ipxe.efi" "$broot/grubnetia32.efi"
+  expect_rc 0 "netboot-render renders the bundle from its installed location" \
+    "$render" -i lo --root "$broot" --run-dir "$t/run" -o "$t/bundle"
+  ls -l "$t/bundle"
+  [ -f "$t/bundle/kea-dhcp4.conf" ] || fail "the bundle rendered no kea-dhcp4.conf"
+  grep -q "\"$hook\"" "$t/bundle/kea-dhcp4.conf" || fail "the rendered kea-dhcp4.conf does not load $hook"
+  expect_rc 0 "netboot-check-config accepts the rendered kea-dhcp4.conf" netboot-check-config "$t/bundle/kea-dhcp4.conf"
+  expect_rc 0 "kea-dhcp4 -t accepts the rendered kea-dhcp4.conf" kea-dhcp4 -t "$t/bundle/kea-dhcp4.conf"
+  if [ -f "$t/bundle/kea-dhcp6.conf" ]; then
+    expect_rc 0 "kea-dhcp6 -t accepts the rendered kea-dhcp6.conf" kea-dhcp6 -t "$t/bundle/kea-dhcp6.conf"
+  fi
+  if [ -f "$t/bundle/kea-ctrl-agent.conf" ]; then
+    expect_rc 0 "kea-ctrl-agent -t accepts the rendered kea-ctrl-agent.conf" kea-ctrl-agent -t "$t/bundle/kea-ctrl-agent.conf"
+  fi
+  if [ -f "$t/bundle/netboot-tftpd.conf" ]; then
+    expect_rc 0 "netboot-tftpd -t accepts the rendered netboot-tftpd.conf" netboot-tftpd -t -c "$t/bundle/netboot-tftpd.conf"
+  fi
+  if [ -f "$t/bundle/radvd-lite.conf" ]; then
+    expect_rc 0 "radvd-lite -t accepts the rendered radvd-lite.conf" radvd-lite -t -c "$t/bundle/radvd-lite.conf"
+  fi
+else
+  echo "note: kea-netboot-config ships no netboot-render yet; only the configs above were checked"
+fi
+
+# --- the daemons with their shipped configs ---
+getent passwd netboot-tftpd > "$t/pw" || fail "postinst created no netboot-tftpd user"
+IFS=: read -r _ _ uid _ _ home shell < "$t/pw"
+[ "$uid" -lt 1000 ] || fail "netboot-tftpd is not a system user (uid $uid)"
+case "$shell" in */nologin|/bin/false) ;; *) fail "netboot-tftpd has a login shell: $shell" ;; esac
+ok "system user netboot-tftpd (uid $uid, home $home, shell $shell)"
+[ -d /srv/netboot ] || fail "postinst created no /srv/netboot"
+[ "$(stat -c %U:%a /srv/netboot)" = root:755 ] || fail "/srv/netboot is $(stat -c %U:%a /srv/netboot), not root:755"
+ok "boot root /srv/netboot (root:755, read-only for the server)"
+expect_rc 0 "netboot-tftpd -t with the shipped /etc/netboot-tftpd/netboot-tftpd.conf" \
+  netboot-tftpd -t -c /etc/netboot-tftpd/netboot-tftpd.conf
+expect_rc 0 "radvd-lite -t with the shipped /etc/radvd-lite/radvd-lite.conf" radvd-lite -t
+grep -q 'CONFIG_OK' "$t/out" || fail "radvd-lite -t printed no CONFIG_OK"
+
+# --- systemd units ---
+units=(/lib/systemd/system/netboot-tftpd.service /lib/systemd/system/radvd-lite.service)
+expect_rc 0 "systemd-analyze verify passes for both units" systemd-analyze verify --man=no "${units[@]}"
+grep -E 'netboot-tftpd|radvd-lite' "$t/out" && fail "systemd-analyze verify printed warnings about our units"
+sed 's|^ExecStart=/usr/sbin/|ExecStart=usr/sbin/|' /lib/systemd/system/radvd-lite.service > /etc/systemd/system/broken-radvd.service
+rc=0; systemd-analyze verify --man=no /etc/systemd/system/broken-radvd.service > "$t/out" 2>&1 || rc=$?
+rm -f /etc/systemd/system/broken-radvd.service
+[ "$rc" -ne 0 ] || fail "systemd-analyze verify passed a unit with a relative ExecStart: it checks nothing here"
+ok "systemd-analyze verify fails a broken copy (the check above means something)"
+for u in netboot-tftpd radvd-lite; do
+  state=$(systemctl is-enabled "$u.service" 2>/dev/null || true)
+  [ "$state" = disabled ] || fail "$u.service is '$state' after installation, expected disabled"
+done
+ok "neither unit is enabled by the installation (systemctl is-enabled: disabled)"
+for prop in "User=netboot-tftpd" "AmbientCapabilities=CAP_NET_BIND_SERVICE" "CapabilityBoundingSet=CAP_NET_BIND_SERVICE" \
+            "ProtectSystem=strict" "ReadOnlyPaths=/srv/netboot" "NoNewPrivileges=yes"; do
+  grep -qx "$prop" "${units[0]}" || fail "netboot-tftpd.service lacks $prop"
+done
+for prop in "AmbientCapabilities=CAP_NET_RAW" "CapabilityBoundingSet=CAP_NET_RAW" "DynamicUser=yes" "NoNewPrivileges=yes"; do
+  grep -qx "$prop" "${units[1]}" || fail "radvd-lite.service lacks $prop"
+done
+ok "units confined as intended (user, capabilities, read-only system and boot root)"
+
+# --- the operator's edits survive an upgrade and a reinstall ---
+sed -i 's/"log-level": "info"/"log-level": "warning"/' /etc/netboot-tftpd/netboot-tftpd.conf
+grep -q '"log-level": "warning"' /etc/netboot-tftpd/netboot-tftpd.conf || fail "could not edit the tftpd conffile"
+sed -i 's/"name": "netboot0"/"name": "eth7"/' /etc/radvd-lite/radvd-lite.conf
+apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+  "$pt"/upgrade/netboot-tftpd_*.deb > "$t/apt-upgrade.log" 2>&1 || { cat "$t/apt-upgrade.log"; fail "upgrade of netboot-tftpd"; }
+dpkg-query -W -f='${Version}\n' netboot-tftpd | grep -q '+pkgtest1$' || fail "netboot-tftpd was not upgraded"
+grep -q '"log-level": "warning"' /etc/netboot-tftpd/netboot-tftpd.conf || fail "the upgrade overwrote the operator's netboot-tftpd.conf"
+[ -f /etc/netboot-tftpd/netboot-tftpd.conf.dpkg-dist ] || fail "the upgrade left no .dpkg-dist with the new default"
+grep -q 'changed by the next release' /etc/netboot-tftpd/netboot-tftpd.conf.dpkg-dist || fail ".dpkg-dist is not the new default"
+ok "upgrade keeps the operator's netboot-tftpd.conf, new default in .dpkg-dist"
+apt-get install -y -q --reinstall "$pt"/radvd-lite_*.deb > "$t/apt-reinstall.log" 2>&1 || { cat "$t/apt-reinstall.log"; fail "reinstall of radvd-lite"; }
+grep -q '"name": "eth7"' /etc/radvd-lite/radvd-lite.conf || fail "the reinstall overwrote the operator's radvd-lite.conf"
+ok "reinstall keeps the operator's radvd-lite.conf"
+getent passwd netboot-tftpd | cut -d: -f3 | grep -qx "$uid" || fail "the upgrade changed the netboot-tftpd user"
+ok "the upgrade keeps the netboot-tftpd user"
+
+# --- purge: nothing of ours is left ---
+for p in "${ours[@]}"; do dpkg-query -L "$p"; done | sort -u > "$t/our-paths"
+apt-get purge -y -q "${ours[@]}" > "$t/apt-purge.log" 2>&1 || { cat "$t/apt-purge.log"; fail "apt-get purge"; }
+for p in "${ours[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+  [ -z "$status" ] || [ "$status" = "un " ] || fail "$p is still known to dpkg after purge: '$status'"
+done
+left=()
+while read -r path; do
+  [ -e "$path" ] || [ -L "$path" ] || continue
+  # Directories shared with other packages (/usr, /lib/systemd/system, Kea's hooks directory) stay.
+  if [ -d "$path" ] && [ ! -L "$path" ] && dpkg-query -S "$path" >/dev/null 2>&1; then continue; fi
+  left+=("$path")
+done < "$t/our-paths"
+for path in /etc/netboot-tftpd /etc/radvd-lite /srv/netboot /usr/share/kea-netboot "$hook" \
+            /etc/systemd/system/multi-user.target.wants/netboot-tftpd.service \
+            /etc/systemd/system/multi-user.target.wants/radvd-lite.service \
+            /var/lib/systemd/deb-systemd-helper-enabled/netboot-tftpd.service.dsh-also \
+            /var/lib/systemd/deb-systemd-helper-enabled/radvd-lite.service.dsh-also \
+            /var/lib/systemd/deb-systemd-helper-masked/netboot-tftpd.service \
+            /var/lib/systemd/deb-systemd-helper-masked/radvd-lite.service; do
+  [ -e "$path" ] || [ -L "$path" ] && left+=("$path")
+done
+[ ${#left[@]} -eq 0 ] || fail "left after purge: ${left[*]}"
+ok "purge removed every file and directory of ours (conffiles, .dpkg-dist, /srv/netboot, the hook)"
+getent passwd netboot-tftpd && fail "the netboot-tftpd user is left after purge"
+getent group netboot-tftpd && fail "the netboot-tftpd group is left after purge"
+ok "purge removed the netboot-tftpd user and group"
+[ -d "/usr/lib/$multiarch/kea/hooks" ] && [ -f "/usr/lib/$multiarch/kea/hooks/libdhcp_bootp.so" ] \
+  || fail "purge damaged kea-common's hooks directory"
+ok "kea-common's hooks directory untouched"
+echo "=== inside: all $checks checks passed"
