@@ -89,6 +89,7 @@ __attribute__((visibility("default"))) int load(LibraryHandle& handle) {
             netboot::parseHookParameters(handle.getParameters(), family), family);
         // Kea loads hook libraries after parsing the new configuration.
         if (netboot::overridesConfigured(*isc::dhcp::CfgMgr::instance().getStagingCfg(), family)) {
+            loaded->expectSubnetContext(true);
             handle.registerCallout(family == netboot::IpFamily::v4 ? "subnet4_select" : "subnet6_select",
                                    family == netboot::IpFamily::v4 ? subnet4Selected : subnet6Selected);
         }

@@ -64,13 +64,40 @@ bool requested(const Pkt& query, uint16_t listCode, uint16_t code, bool twoByteC
     return false;
 }
 
+// Boot options repeat across clients (the same loader, the same server), so
+// each distinct one is built once and shared by every answer that carries
+// it, as Kea shares the options of its own configuration: packing only reads
+// them. Bounded: a template naming {mac} makes one per client.
+class OptionCache {
+public:
+    OptionPtr get(Option::Universe universe, uint16_t code, const std::string& value, bool nulTerminate) {
+        std::string key(1, static_cast<char>(universe == Option::V4 ? '4' : '6'));
+        key += std::to_string(code);
+        key += nulTerminate ? '\0' : '/';
+        key += value;
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto found = options_.find(key);
+        if (found != options_.end()) return found->second;
+        if (options_.size() >= kMaxOptions) options_.clear();
+        OptionBuffer data(value.begin(), value.end());
+        if (nulTerminate) data.push_back(0);
+        OptionPtr option(new Option(universe, code, data));
+        options_.emplace(std::move(key), option);
+        return option;
+    }
+
+private:
+    static constexpr size_t kMaxOptions = 1024;
+    std::mutex mutex_;
+    std::unordered_map<std::string, OptionPtr> options_;
+};
+
 void replaceOption(Pkt& response, Option::Universe universe, uint16_t code, const std::string& value,
                    bool nulTerminate = false) {
+    static OptionCache cache;
     while (response.delOption(code)) {
     }
-    OptionBuffer data(value.begin(), value.end());
-    if (nulTerminate) data.push_back(0);
-    response.addOption(OptionPtr(new Option(universe, code, data)));
+    response.addOption(cache.get(universe, code, value, nulTerminate));
 }
 
 std::string trimmedFile(const Pkt4& response) {
@@ -104,19 +131,36 @@ std::string serverAddress6(const Pkt6& query) {
     return {};
 }
 
+struct ServerAddress4 {
+    isc::asiolink::IOAddress address;
+    std::string text;
+};
+
+// Dotted quad without IOAddress::toText, which costs more than the decision.
+std::string dottedQuad(uint32_t a) {
+    std::string text;
+    text.reserve(15);
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        text += std::to_string((a >> shift) & 0xff);
+        if (shift) text += '.';
+    }
+    return text;
+}
+
 // The address a v4 client reached: Kea's chosen server identifier.
-std::optional<isc::asiolink::IOAddress> serverAddress4(const Pkt4& query, const Pkt4& response) {
+std::optional<ServerAddress4> serverAddress4(const Pkt4& query, const Pkt4& response) {
     auto found = response.options_.find(DHO_DHCP_SERVER_IDENTIFIER);
     if (found != response.options_.end() && found->second) {
         auto data = found->second->toBinary(false);
         if (data.size() == 4) {
-            return isc::asiolink::IOAddress(static_cast<uint32_t>(data[0]) << 24 | static_cast<uint32_t>(data[1]) << 16 |
-                                            static_cast<uint32_t>(data[2]) << 8 | data[3]);
+            const uint32_t a = static_cast<uint32_t>(data[0]) << 24 | static_cast<uint32_t>(data[1]) << 16 |
+                               static_cast<uint32_t>(data[2]) << 8 | data[3];
+            return ServerAddress4{isc::asiolink::IOAddress(a), dottedQuad(a)};
         }
     }
     const auto& local = query.getLocalAddr();
     if (local.isV4() && !local.isV4Bcast() && !local.isV4Zero()) {
-        return local;
+        return ServerAddress4{local, local.toText()};
     }
     return std::nullopt;
 }
@@ -383,7 +427,7 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     BootPolicy::Overrides overrides{};
     LayerPtr hostLayer, subnetLayer;
     bool needsMac = policy_.defaultsNameMac();
-    if (auto subnet = selectedSubnet(handle)) {
+    if (auto subnet = expectSubnetContext_ ? selectedSubnet(handle) : std::nullopt) {
         ConstHostPtr host;
         if (reservationsMayOverride(*subnet)) {
             const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations4()->getIdentifierTypes();
@@ -399,7 +443,7 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     }
 
     const auto server = serverAddress4(*query, *response);
-    ExchangeContext exchange{server ? server->toText() : std::string(),
+    ExchangeContext exchange{server ? server->text : std::string(),
                              needsMac ? macText(query->getHWAddr()) : std::string(), trimmedFile(*response)};
     const BootDecision decision = policy_.decide(facts, exchange, overrides);
     const std::string vendorText =
@@ -419,7 +463,7 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
         if (!decision.nextServer.empty()) {
             // The usual next-server is the address the client reached, known already.
             response->setSiaddr(server && decision.nextServer == exchange.serverAddress
-                                    ? *server : isc::asiolink::IOAddress(decision.nextServer));
+                                    ? server->address : isc::asiolink::IOAddress(decision.nextServer));
             if (settings.alwaysSendBootOptions || requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, DHO_TFTP_SERVER_NAME, false)) {
                 replaceOption(*response, Option::V4, DHO_TFTP_SERVER_NAME, decision.nextServer);
             }
@@ -454,7 +498,7 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     BootPolicy::Overrides overrides{};
     LayerPtr hostLayer, subnetLayer;
     bool needsMac = policy_.defaultsNameMac();
-    if (auto subnet = selectedSubnet(handle)) {
+    if (auto subnet = expectSubnetContext_ ? selectedSubnet(handle) : std::nullopt) {
         ConstHostPtr host;
         if (reservationsMayOverride(*subnet)) {
             const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations6()->getIdentifierTypes();

@@ -43,6 +43,9 @@ public:
     void answer6(isc::hooks::CalloutHandle& handle, const isc::dhcp::Pkt6Ptr& query,
                  const isc::dhcp::Pkt6Ptr& response);
 
+    // Whether load() registered the subnet callouts (see overridesConfigured).
+    void expectSubnetContext(bool expect) { expectSubnetContext_ = expect; }
+
     // One line for the INFO log at load: what the hook will answer.
     std::string summary() const;
     IpFamily family() const { return family_; }
@@ -63,6 +66,9 @@ private:
 
     const BootPolicy policy_;
     const IpFamily family_;
+    // Without subnet callouts there is no context to read, and reading a
+    // missing one costs an exception per packet.
+    bool expectSubnetContext_ = false;
 
     // Parsed user-context maps by identity. The entry holds the element
     // itself, so its address cannot be reused while it is a key.
