@@ -110,7 +110,7 @@ UrlTemplate expectUrl(const ConstElementPtr& e, const std::string& path, bool al
 const std::set<std::string> kLayerKeys = {"enabled", "server-address", "tftp-boot-files", "http-boot-files",
                                           "http-base-url", "ipxe-script-url"};
 const std::set<std::string> kGlobalKeys = {"always-send-boot-options", "nul-terminate-boot-file",
-                                           "respect-kea-boot-file"};
+                                           "respect-kea-boot-file", "profiles", "state-file"};
 
 PolicyLayer parseLayer(const ConstElementPtr& map, IpFamily family, const std::string& path, bool global) {
     if (!map || map->getType() != Element::map) {
@@ -144,7 +144,12 @@ PolicyLayer parseLayer(const ConstElementPtr& map, IpFamily family, const std::s
 
 }  // namespace
 
-BootPolicy parseHookParameters(const ConstElementPtr& params, IpFamily family, const std::string& path) {
+std::string defaultStateFile(IpFamily family) {
+    return family == IpFamily::v4 ? "/var/lib/kea/kea-netboot-assignments4.json"
+                                  : "/var/lib/kea/kea-netboot-assignments6.json";
+}
+
+HookConfig parseHookConfig(const ConstElementPtr& params, IpFamily family, const std::string& path) {
     if (!params) {
         fail(path, "missing: the hook needs at least one boot file or an ipxe-script-url");
     }
@@ -162,7 +167,30 @@ BootPolicy parseHookParameters(const ConstElementPtr& params, IpFamily family, c
     if (defaults.tftpBootFiles.empty() && defaults.httpBootFiles.empty() && !defaults.ipxeScriptUrl) {
         fail(path, "sets no tftp-boot-files, http-boot-files or ipxe-script-url: the hook would answer nobody");
     }
-    return BootPolicy(settings, std::move(defaults));
+    std::map<std::string, PolicyLayer, std::less<>> profiles;
+    if (auto e = params->get("profiles")) {
+        const std::string field = path + ".profiles";
+        if (e->getType() != Element::map) {
+            fail(field, "must be a map of profile name to settings, not " + typeName(e));
+        }
+        for (const auto& [name, layer] : e->mapValue()) {
+            if (name == BootPolicy::kDefaultProfile) {
+                fail(field + "." + name, "'default' is the hook's own settings and cannot be redefined");
+            }
+            if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") != std::string::npos) {
+                fail(field + "." + name, "profile names use a-z, 0-9, '-', '_' and '.'");
+            }
+            profiles.emplace(name, parseLayer(layer, family, field + "." + name, false));
+        }
+    }
+    std::string stateFile = defaultStateFile(family);
+    if (auto e = params->get("state-file")) {
+        stateFile = expectString(e, path + ".state-file");
+        if (stateFile.empty() || stateFile.front() != '/') {
+            fail(path + ".state-file", "must be an absolute path (Debian's Kea may write only under /var/lib/kea)");
+        }
+    }
+    return HookConfig{BootPolicy(settings, std::move(defaults), std::move(profiles)), stateFile};
 }
 
 PolicyLayer parseOverride(const ConstElementPtr& netboot, IpFamily family, const std::string& path) {

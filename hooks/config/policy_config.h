@@ -19,9 +19,24 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Everything the hook's "parameters" map configures.
+struct HookConfig {
+    BootPolicy policy;
+    // Where run-time assignments persist (under Kea's state directory by default).
+    std::string stateFile;
+};
+
 // `path` names `params` in messages ("parameters" for the hook's own).
-BootPolicy parseHookParameters(const isc::data::ConstElementPtr& params, IpFamily family,
-                               const std::string& path = "parameters");
+HookConfig parseHookConfig(const isc::data::ConstElementPtr& params, IpFamily family,
+                           const std::string& path = "parameters");
+
+inline BootPolicy parseHookParameters(const isc::data::ConstElementPtr& params, IpFamily family,
+                                      const std::string& path = "parameters") {
+    return parseHookConfig(params, family, path).policy;
+}
+
+// Debian's Kea state directory, the one its AppArmor profile lets Kea write.
+std::string defaultStateFile(IpFamily family);
 
 // A user-context "netboot" map of a subnet or host reservation.
 PolicyLayer parseOverride(const isc::data::ConstElementPtr& netboot, IpFamily family,

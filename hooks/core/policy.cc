@@ -107,8 +107,14 @@ std::string bracketed(std::string_view address) {
     return std::string(address);
 }
 
-BootPolicy::BootPolicy(GlobalSettings settings, PolicyLayer defaults)
-    : settings_(settings), defaults_(std::move(defaults)) {
+const PolicyLayer* BootPolicy::profile(std::string_view name) const {
+    auto found = profiles_.find(name);
+    return found == profiles_.end() ? nullptr : &found->second;
+}
+
+BootPolicy::BootPolicy(GlobalSettings settings, PolicyLayer defaults,
+                       std::map<std::string, PolicyLayer, std::less<>> profiles)
+    : settings_(settings), defaults_(std::move(defaults)), profiles_(std::move(profiles)) {
     auto namesMac = [](const UrlTemplate& t) { return t.names("mac"); };
     for (const auto* files : {&defaults_.tftpBootFiles, &defaults_.httpBootFiles}) {
         for (const auto& entry : *files) defaultsNameMac_ = defaultsNameMac_ || namesMac(entry.second);

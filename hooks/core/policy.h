@@ -79,14 +79,22 @@ std::string_view answerName(BootDecision::Answer answer);
 
 class BootPolicy {
 public:
-    BootPolicy(GlobalSettings settings, PolicyLayer defaults);
+    BootPolicy(GlobalSettings settings, PolicyLayer defaults,
+               std::map<std::string, PolicyLayer, std::less<>> profiles = {});
 
     const GlobalSettings& settings() const { return settings_; }
     const PolicyLayer& defaults() const { return defaults_; }
+    // A named boot profile ("rescue"); "default" is the hook's own settings
+    // (no extra layer). Null for an unknown name.
+    const PolicyLayer* profile(std::string_view name) const;
+    bool hasProfile(std::string_view name) const { return name == kDefaultProfile || profile(name); }
+    const std::map<std::string, PolicyLayer, std::less<>>& profiles() const { return profiles_; }
+    static constexpr std::string_view kDefaultProfile = "default";
 
-    // The more specific layers, most specific first (host reservation, then
-    // subnet); null entries are skipped. Fixed size: no allocation per packet.
-    using Overrides = std::array<const PolicyLayer*, 2>;
+    // The more specific layers, most specific first (a run-time assignment's
+    // profile, the host reservation, then the subnet); null entries are
+    // skipped. Fixed size: no allocation per packet.
+    using Overrides = std::array<const PolicyLayer*, 3>;
 
     BootDecision decide(const ClientFacts& facts, const ExchangeContext& exchange,
                         const Overrides& overrides = {}) const;
@@ -98,6 +106,7 @@ public:
 private:
     GlobalSettings settings_;
     PolicyLayer defaults_;
+    std::map<std::string, PolicyLayer, std::less<>> profiles_;
     bool defaultsNameMac_ = false;
 };
 

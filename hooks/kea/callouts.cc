@@ -4,6 +4,7 @@
 #include "impl.h"
 #include "log.h"
 
+#include <cc/command_interpreter.h>
 #include <cc/data.h>
 #include <dhcpsrv/cfgmgr.h>
 #include <dhcpsrv/subnet.h>
@@ -65,6 +66,26 @@ int subnet6Selected(CalloutHandle& handle) {
     });
 }
 
+const char* const kCommands[] = {"netboot-assignment-set", "netboot-assignment-get", "netboot-assignment-del",
+                                 "netboot-assignment-list", "netboot-status"};
+
+// All netboot-* commands: Kea hands over {"command", "arguments"}, we set
+// "response" to a Kea answer.
+int commandHandler(CalloutHandle& handle) {
+    try {
+        isc::data::ConstElementPtr command;
+        handle.getArgument("command", command);
+        isc::data::ConstElementPtr args;
+        const std::string name = isc::config::parseCommand(args, command);
+        handle.setArgument("response", impl ? impl->command(name, args)
+                                            : isc::config::createAnswer(isc::config::CONTROL_RESULT_ERROR,
+                                                                        "netboot hook not loaded"));
+    } catch (const std::exception& e) {
+        handle.setArgument("response", isc::config::createAnswer(isc::config::CONTROL_RESULT_ERROR, e.what()));
+    }
+    return 0;
+}
+
 }  // namespace
 
 extern "C" {
@@ -86,7 +107,13 @@ __attribute__((visibility("default"))) int load(LibraryHandle& handle) {
                                        daemon + "'");
         }
         auto loaded = std::make_shared<netboot::NetbootImpl>(
-            netboot::parseHookParameters(handle.getParameters(), family), family);
+            netboot::parseHookConfig(handle.getParameters(), family), family);
+        if (!loaded->stateError().empty()) {
+            LOG_ERROR(netbootLogger, netboot::NETBOOT_STATE_UNUSABLE).arg(loaded->stateError());
+        }
+        for (const char* name : kCommands) {
+            handle.registerCommandCallout(name, commandHandler);
+        }
         // Kea loads hook libraries after parsing the new configuration.
         if (netboot::overridesConfigured(*isc::dhcp::CfgMgr::instance().getStagingCfg(), family)) {
             loaded->expectSubnetContext(true);

@@ -1,6 +1,9 @@
 #include "impl.h"
 
 #include "log.h"
+#include "state_file.h"
+
+#include "config/assignment_json.h"
 
 #include <dhcp/dhcp4.h>
 #include <dhcp/dhcp6.h>
@@ -13,7 +16,10 @@
 #include <dhcpsrv/subnet.h>
 #include <stats/stats_mgr.h>
 
+#include <cc/command_interpreter.h>
+
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 
 namespace netboot {
@@ -253,7 +259,77 @@ std::optional<SelectedSubnet> selectedSubnet(isc::hooks::CalloutHandle& handle) 
 
 }  // namespace
 
-NetbootImpl::NetbootImpl(BootPolicy policy, IpFamily family) : policy_(std::move(policy)), family_(family) {}
+namespace {
+
+int64_t now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+constexpr size_t kRecentDecisions = 32;
+
+std::vector<HostKey> hostKeys4(const Pkt4& query) {
+    std::vector<HostKey> keys;
+    if (HWAddrPtr hw = query.getHWAddr(); hw && !hw->hwaddr_.empty()) {
+        keys.push_back({HostKey::Kind::hwAddress, hw->hwaddr_});
+    }
+    for (auto kind : {HostKey::Kind::clientId, HostKey::Kind::duid}) {
+        std::vector<uint8_t> id = identifier4(query, kind == HostKey::Kind::duid ? Host::IDENT_DUID
+                                                                                  : Host::IDENT_CLIENT_ID);
+        if (!id.empty()) keys.push_back({kind, std::move(id)});
+    }
+    return keys;
+}
+
+// The hardware address first: firmware and iPXE send different DUIDs for
+// the same machine (firmware-notes pitfall 10), but the same MAC.
+std::vector<HostKey> hostKeys6(Pkt6& query) {
+    std::vector<HostKey> keys;
+    std::vector<uint8_t> hw = identifier6(query, Host::IDENT_HWADDR);
+    if (!hw.empty()) keys.push_back({HostKey::Kind::hwAddress, std::move(hw)});
+    std::vector<uint8_t> duid = identifier6(query, Host::IDENT_DUID);
+    if (!duid.empty()) keys.push_back({HostKey::Kind::duid, std::move(duid)});
+    return keys;
+}
+
+}  // namespace
+
+NetbootImpl::NetbootImpl(HookConfig config, IpFamily family)
+    : policy_(std::move(config.policy)), family_(family), stateFile_(std::move(config.stateFile)) {
+    LoadedState loaded = readStateFile(stateFile_);
+    stateError_ = loaded.error;
+    store_ = std::move(loaded.store);
+    storeEmpty_ = store_.empty();
+}
+
+NetbootImpl::Assigned NetbootImpl::assignmentFor(const std::vector<HostKey>& keys) const {
+    std::shared_lock<std::shared_mutex> lock(storeMutex_);
+    return store_.find(keys, now());
+}
+
+void NetbootImpl::consume(const HostKey& key, const std::string& label) {
+    std::unique_lock<std::shared_mutex> lock(storeMutex_);
+    auto current = store_.get(key, now());
+    if (!current || !current->once) return;  // another thread consumed it already
+    AssignmentStore next = store_;
+    next.erase(key);
+    try {
+        writeStateFile(stateFile_, next);
+    } catch (const std::exception& e) {
+        // Keep it rather than lose track: the next boot gets the profile again.
+        LOG_ERROR(netbootLogger, NETBOOT_STATE_WRITE_FAILED).arg(e.what());
+        return;
+    }
+    store_ = std::move(next);
+    storeEmpty_ = store_.empty();
+    LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_CONSUMED).arg(label).arg(key.text()).arg(current->profile);
+}
+
+void NetbootImpl::remember(RecentDecision decision) {
+    std::lock_guard<std::mutex> lock(recentMutex_);
+    if (recent_.size() >= kRecentDecisions) recent_.pop_front();
+    recent_.push_back(std::move(decision));
+}
 
 template <typename SubnetPtr>
 void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle& handle, const SubnetPtr& subnet) const {
@@ -427,6 +503,11 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     BootPolicy::Overrides overrides{};
     LayerPtr hostLayer, subnetLayer;
     bool needsMac = policy_.defaultsNameMac();
+    const Assigned assigned = storeEmpty_ ? std::nullopt : assignmentFor(hostKeys4(*query));
+    if (assigned) {
+        overrides[0] = policy_.profile(assigned->second.profile);
+        needsMac = true;
+    }
     if (auto subnet = expectSubnetContext_ ? selectedSubnet(handle) : std::nullopt) {
         ConstHostPtr host;
         if (reservationsMayOverride(*subnet)) {
@@ -438,7 +519,8 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
         }
         if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
         subnetLayer = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
-        overrides = {hostLayer.get(), subnetLayer.get()};
+        overrides[1] = hostLayer.get();
+        overrides[2] = subnetLayer.get();
         needsMac = needsMac || hostLayer || subnetLayer;
     }
 
@@ -450,6 +532,16 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
         vendor.bytes && netbootLogger.isDebugEnabled(kDebugDecision) ? printable(*vendor.view()) : std::string();
     logDecision(*query, facts, vendorText, decision);
     count(facts, decision);
+    remember({now(), exchange.mac.empty() ? macText(query->getHWAddr()) : exchange.mac,
+              facts.arch ? std::string(facts.arch->slug) : "unknown", std::string(transportName(facts.transport())),
+              facts.ipxe, std::string(answerName(decision.answer)), decision.bootFile,
+              assigned ? assigned->second.profile : std::string(BootPolicy::kDefaultProfile)});
+    // "Once" lasts one boot: used up when iPXE, at the end of the chain, is
+    // acknowledged its script, not by the firmware's exchanges or retries.
+    if (assigned && assigned->second.once && decision.answer == BootDecision::Answer::ipxeScript &&
+        type == DHCPACK) {
+        consume(assigned->first, query->getLabel());
+    }
     if (!decision.changesAnswer()) return;
 
     const GlobalSettings& settings = policy_.settings();
@@ -498,6 +590,11 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     BootPolicy::Overrides overrides{};
     LayerPtr hostLayer, subnetLayer;
     bool needsMac = policy_.defaultsNameMac();
+    const Assigned assigned = storeEmpty_ ? std::nullopt : assignmentFor(hostKeys6(*query));
+    if (assigned) {
+        overrides[0] = policy_.profile(assigned->second.profile);
+        needsMac = true;
+    }
     if (auto subnet = expectSubnetContext_ ? selectedSubnet(handle) : std::nullopt) {
         ConstHostPtr host;
         if (reservationsMayOverride(*subnet)) {
@@ -509,7 +606,8 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
         }
         if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
         subnetLayer = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
-        overrides = {hostLayer.get(), subnetLayer.get()};
+        overrides[1] = hostLayer.get();
+        overrides[2] = subnetLayer.get();
         needsMac = needsMac || hostLayer || subnetLayer;
     }
 
@@ -521,6 +619,14 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     }
     logDecision(*query, facts, vendorText, decision);
     count(facts, decision);
+    remember({now(), exchange.mac.empty() ? macText(hw) : exchange.mac,
+              facts.arch ? std::string(facts.arch->slug) : "unknown", std::string(transportName(facts.transport())),
+              facts.ipxe, std::string(answerName(decision.answer)), decision.bootFileUrl,
+              assigned ? assigned->second.profile : std::string(BootPolicy::kDefaultProfile)});
+    if (assigned && assigned->second.once && decision.answer == BootDecision::Answer::ipxeScript &&
+        type == DHCPV6_REPLY) {
+        consume(assigned->first, query->getLabel());
+    }
     if (!decision.changesAnswer()) return;
 
     // Option 59 goes out whether or not the client's ORO lists it: edk2
@@ -541,6 +647,138 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
         data += kHttpClient;
         replaceOption(*response, Option::V6, D6O_VENDOR_CLASS, data);
     }
+}
+
+template <typename Change>
+isc::data::ConstElementPtr NetbootImpl::changeStore(Change change) {
+    using isc::config::createAnswer;
+    if (!stateError_.empty()) {
+        return createAnswer(isc::config::CONTROL_RESULT_ERROR, "assignments are read-only: " + stateError_);
+    }
+    std::unique_lock<std::shared_mutex> lock(storeMutex_);
+    AssignmentStore next = store_;
+    next.prune(now());
+    isc::data::ConstElementPtr answer = change(next);
+    if (answer) return answer;  // nothing to change (e.g. deleting what is not there)
+    try {
+        writeStateFile(stateFile_, next);
+    } catch (const std::exception& e) {
+        LOG_ERROR(netbootLogger, NETBOOT_STATE_WRITE_FAILED).arg(e.what());
+        return createAnswer(isc::config::CONTROL_RESULT_ERROR, std::string("not saved, nothing changed: ") + e.what());
+    }
+    store_ = std::move(next);
+    storeEmpty_ = store_.empty();
+    return nullptr;
+}
+
+isc::data::ConstElementPtr NetbootImpl::command(const std::string& name, const isc::data::ConstElementPtr& args) {
+    using isc::config::createAnswer;
+    using isc::config::CONTROL_RESULT_EMPTY;
+    using isc::config::CONTROL_RESULT_ERROR;
+    using isc::config::CONTROL_RESULT_SUCCESS;
+    const isc::data::ConstElementPtr noArgs = Element::createMap();
+    const isc::data::ConstElementPtr& a = args ? args : noArgs;
+    try {
+        if (name == "netboot-status") {
+            return createAnswer(CONTROL_RESULT_SUCCESS, "netboot status", status());
+        }
+        if (name == "netboot-assignment-list") {
+            std::shared_lock<std::shared_mutex> lock(storeMutex_);
+            isc::data::ElementPtr list = Element::createList();
+            const int64_t t = now();
+            for (const auto& [key, assignment] : store_.entries()) {
+                if (!assignment.expired(t)) list->add(assignmentToElement(key, assignment));
+            }
+            isc::data::ElementPtr result = Element::createMap();
+            const size_t count = list->size();
+            result->set("assignments", list);
+            return createAnswer(count ? CONTROL_RESULT_SUCCESS : CONTROL_RESULT_EMPTY,
+                                std::to_string(count) + " assignment(s)", result);
+        }
+        if (name == "netboot-assignment-get") {
+            const HostKey key = parseHostKeyArguments(a);
+            std::shared_lock<std::shared_mutex> lock(storeMutex_);
+            auto found = store_.get(key, now());
+            if (!found) {
+                return createAnswer(CONTROL_RESULT_EMPTY, "no assignment for " + std::string(key.kindName()) + " " +
+                                                              key.text());
+            }
+            return createAnswer(CONTROL_RESULT_SUCCESS, "assignment found", assignmentToElement(key, *found));
+        }
+        if (name == "netboot-assignment-set") {
+            const SetRequest request = parseSetArguments(a, policy_, now());
+            if (auto failed = changeStore([&](AssignmentStore& next) -> isc::data::ConstElementPtr {
+                    next.set(request.key, request.assignment);
+                    return nullptr;
+                })) {
+                return failed;
+            }
+            LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_SET)
+                .arg(request.key.text()).arg(request.assignment.profile).arg(request.assignment.once ? "once" : "until deleted");
+            return createAnswer(CONTROL_RESULT_SUCCESS, "assignment set",
+                                assignmentToElement(request.key, request.assignment));
+        }
+        if (name == "netboot-assignment-del") {
+            const HostKey key = parseHostKeyArguments(a);
+            if (auto answer = changeStore([&](AssignmentStore& next) -> isc::data::ConstElementPtr {
+                    if (!next.erase(key)) {
+                        return createAnswer(CONTROL_RESULT_EMPTY, "no assignment for " +
+                                                                      std::string(key.kindName()) + " " + key.text());
+                    }
+                    return nullptr;
+                })) {
+                return answer;
+            }
+            LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_DELETED).arg(key.text());
+            return createAnswer(CONTROL_RESULT_SUCCESS, "assignment deleted");
+        }
+        return createAnswer(isc::config::CONTROL_RESULT_COMMAND_UNSUPPORTED, "unknown command " + name);
+    } catch (const ConfigError& e) {
+        return createAnswer(CONTROL_RESULT_ERROR, e.what());
+    }
+}
+
+isc::data::ConstElementPtr NetbootImpl::status() const {
+    isc::data::ElementPtr result = Element::createMap();
+    result->set("family", Element::create(std::string(family_ == IpFamily::v4 ? "dhcp4" : "dhcp6")));
+    result->set("configuration", Element::create(summary()));
+    isc::data::ElementPtr profiles = Element::createList();
+    profiles->add(Element::create(std::string(BootPolicy::kDefaultProfile)));
+    for (const auto& p : policy_.profiles()) profiles->add(Element::create(p.first));
+    result->set("profiles", profiles);
+    result->set("state-file", Element::create(stateFile_));
+    result->set("state", Element::create(stateError_.empty() ? std::string("ok") : stateError_));
+    {
+        std::shared_lock<std::shared_mutex> lock(storeMutex_);
+        result->set("assignments", Element::create(static_cast<long long>(store_.entries().size())));
+    }
+    isc::data::ElementPtr counters = Element::createMap();
+    isc::data::ConstElementPtr all = isc::stats::StatsMgr::instance().getAll();
+    if (all && all->getType() == Element::map) {
+        for (const auto& [statName, samples] : all->mapValue()) {
+            if (statName.rfind("netboot.", 0) == 0 && samples->getType() == Element::list && samples->size() > 0 &&
+                samples->get(0)->getType() == Element::list && samples->get(0)->size() > 0) {
+                counters->set(statName, samples->get(0)->get(0));
+            }
+        }
+    }
+    result->set("counters", counters);
+    isc::data::ElementPtr recent = Element::createList();
+    std::lock_guard<std::mutex> lock(recentMutex_);
+    for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
+        isc::data::ElementPtr r = Element::createMap();
+        r->set("time", Element::create(static_cast<long long>(it->time)));
+        r->set("client", Element::create(it->client));
+        r->set("arch", Element::create(it->arch));
+        r->set("transport", Element::create(it->transport));
+        r->set("ipxe", Element::create(it->ipxe));
+        r->set("answer", Element::create(it->answer));
+        r->set("boot-file", Element::create(it->bootFile));
+        r->set("profile", Element::create(it->profile));
+        recent->add(r);
+    }
+    result->set("recent", recent);
+    return result;
 }
 
 std::string NetbootImpl::summary() const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "config/policy_config.h"
+#include "core/assignments.h"
 #include "core/policy.h"
 
 #include <dhcp/pkt4.h>
@@ -12,9 +13,12 @@
 
 #include <dhcpsrv/srv_config.h>
 
+#include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -30,9 +34,26 @@ struct SelectedSubnet {
     bool reservationsInSubnet = true;
 };
 
+// One answered netboot client, for netboot-status.
+struct RecentDecision {
+    int64_t time = 0;
+    std::string client;
+    std::string arch;
+    std::string transport;
+    bool ipxe = false;
+    std::string answer;
+    std::string bootFile;
+    std::string profile;
+};
+
 class NetbootImpl {
 public:
-    NetbootImpl(BootPolicy policy, IpFamily family);
+    // Reads the state file; an unusable one is reported by stateError().
+    NetbootImpl(HookConfig config, IpFamily family);
+
+    // The netboot-* control commands: a Kea answer ({"result", "text", "arguments"}).
+    isc::data::ConstElementPtr command(const std::string& name, const isc::data::ConstElementPtr& args);
+    const std::string& stateError() const { return stateError_; }
 
     // Remembers the subnet Kea selected, for its overrides and host lookups.
     template <typename SubnetPtr>
@@ -64,8 +85,28 @@ private:
     void logDecision(const Query& query, const ClientFacts& facts, const std::string& vendorClass,
                      const BootDecision& decision) const;
 
+    using Assigned = std::optional<std::pair<HostKey, Assignment>>;
+    Assigned assignmentFor(const std::vector<HostKey>& keys) const;
+    // Removes a "once" assignment whose boot chain reached iPXE's script.
+    void consume(const HostKey& key, const std::string& label);
+    void remember(RecentDecision decision);
+    isc::data::ConstElementPtr status() const;
+    // Applies `change` to the store and persists it; a Kea answer.
+    template <typename Change>
+    isc::data::ConstElementPtr changeStore(Change change);
+
     const BootPolicy policy_;
     const IpFamily family_;
+    const std::string stateFile_;
+    std::string stateError_;
+
+    mutable std::shared_mutex storeMutex_;
+    AssignmentStore store_;
+    // Lets the per-packet path skip all locking while there is no assignment.
+    std::atomic<bool> storeEmpty_{true};
+
+    mutable std::mutex recentMutex_;
+    std::deque<RecentDecision> recent_;
     // Without subnet callouts there is no context to read, and reading a
     // missing one costs an exception per packet.
     bool expectSubnetContext_ = false;

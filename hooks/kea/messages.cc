@@ -12,6 +12,11 @@ extern const isc::log::MessageID NETBOOT_MALFORMED_OPTIONS = "NETBOOT_MALFORMED_
 extern const isc::log::MessageID NETBOOT_BAD_OVERRIDE = "NETBOOT_BAD_OVERRIDE";
 extern const isc::log::MessageID NETBOOT_CALLOUT_ERROR = "NETBOOT_CALLOUT_ERROR";
 extern const isc::log::MessageID NETBOOT_FILE_TOO_LONG = "NETBOOT_FILE_TOO_LONG";
+extern const isc::log::MessageID NETBOOT_STATE_UNUSABLE = "NETBOOT_STATE_UNUSABLE";
+extern const isc::log::MessageID NETBOOT_STATE_WRITE_FAILED = "NETBOOT_STATE_WRITE_FAILED";
+extern const isc::log::MessageID NETBOOT_ASSIGNMENT_SET = "NETBOOT_ASSIGNMENT_SET";
+extern const isc::log::MessageID NETBOOT_ASSIGNMENT_DELETED = "NETBOOT_ASSIGNMENT_DELETED";
+extern const isc::log::MessageID NETBOOT_ASSIGNMENT_CONSUMED = "NETBOOT_ASSIGNMENT_CONSUMED";
 
 namespace {
 
@@ -31,6 +36,14 @@ const char* values[] = {
     // ERROR: an unexpected failure; the packet is still answered by Kea.
     "NETBOOT_CALLOUT_ERROR", "%1: netboot %2 failed, Kea's answer left unchanged: %3",
     "NETBOOT_FILE_TOO_LONG", "%1: boot file '%2' does not fit the 128-byte file field; sent in option 67 only",
+    // ERROR at load: assignments exist on disk but cannot be read; they are
+    // neither used nor overwritten until the operator fixes the file.
+    "NETBOOT_STATE_UNUSABLE", "run-time assignments disabled: %1",
+    "NETBOOT_STATE_WRITE_FAILED", "could not save run-time assignments: %1",
+    "NETBOOT_ASSIGNMENT_SET", "assignment set: %1 boots profile %2 (%3)",
+    "NETBOOT_ASSIGNMENT_DELETED", "assignment deleted: %1",
+    // INFO: a "once" assignment was used by a boot that reached iPXE's script.
+    "NETBOOT_ASSIGNMENT_CONSUMED", "%1: one-time assignment of %2 to profile %3 used and removed",
     nullptr};
 
 const isc::log::MessageInitializer initializer(values);

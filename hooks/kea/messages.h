@@ -14,5 +14,10 @@ extern const isc::log::MessageID NETBOOT_MALFORMED_OPTIONS;
 extern const isc::log::MessageID NETBOOT_BAD_OVERRIDE;
 extern const isc::log::MessageID NETBOOT_CALLOUT_ERROR;
 extern const isc::log::MessageID NETBOOT_FILE_TOO_LONG;
+extern const isc::log::MessageID NETBOOT_STATE_UNUSABLE;
+extern const isc::log::MessageID NETBOOT_STATE_WRITE_FAILED;
+extern const isc::log::MessageID NETBOOT_ASSIGNMENT_SET;
+extern const isc::log::MessageID NETBOOT_ASSIGNMENT_DELETED;
+extern const isc::log::MessageID NETBOOT_ASSIGNMENT_CONSUMED;
 
 }  // namespace netboot
