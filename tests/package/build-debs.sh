@@ -13,7 +13,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/netboot-debbuild.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/kea-netboot"
 ( cd "$src" && git ls-files -z --cached --others --exclude-standard \
-    | tar --null -T - --ignore-failed-read -cf - ) | tar -xf - -C "$work/kea-netboot"
+    | while IFS= read -r -d '' f; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done \
+    | tar --null -T - -cf - ) | tar -xf - -C "$work/kea-netboot"
 cd "$work/kea-netboot"
 export DEB_BUILD_OPTIONS="nocheck parallel=${NETBOOT_PACKAGE_JOBS:-2}"
 if ! dpkg-buildpackage -us -uc -b > "$out/build.log" 2>&1; then

@@ -148,6 +148,30 @@ expect_rc 0 "netboot-tftpd -t with the shipped /etc/netboot-tftpd/netboot-tftpd.
 expect_rc 0 "radvd-lite -t with the shipped /etc/radvd-lite/radvd-lite.conf" radvd-lite -t
 grep -q 'CONFIG_OK' "$t/out" || fail "radvd-lite -t printed no CONFIG_OK"
 
+# What the units grant is enough: started the way netboot-tftpd.service
+# starts it (its user, CAP_NET_BIND_SERVICE only, no new privileges), in a
+# network namespace of its own, the server binds port 69; without the
+# capability it cannot (so the capability is what makes the difference).
+as_unit() {  # as_unit USER CAPS COMMAND...: like the unit's User= and AmbientCapabilities=
+  local user=$1 caps=$2
+  shift 2
+  unshare --net timeout -s TERM 3 setpriv --reuid="$user" --regid="$user" --clear-groups \
+    --inh-caps="-all$caps" --ambient-caps="-all$caps" --bounding-set="-all$caps" --no-new-privs "$@"
+}
+rc=0; as_unit netboot-tftpd ,+net_bind_service netboot-tftpd -c /etc/netboot-tftpd/netboot-tftpd.conf > "$t/out" 2>&1 || rc=$?
+sed 's/^/    /' "$t/out"
+[ "$rc" -eq 124 ] && grep -q 'listening on \[::\]:69' "$t/out" \
+  || fail "netboot-tftpd as user netboot-tftpd with CAP_NET_BIND_SERVICE did not listen on [::]:69 (exit $rc)"
+ok "netboot-tftpd runs as netboot-tftpd with only CAP_NET_BIND_SERVICE and listens on [::]:69"
+rc=0; as_unit netboot-tftpd "" netboot-tftpd -c /etc/netboot-tftpd/netboot-tftpd.conf > "$t/out" 2>&1 || rc=$?
+[ "$rc" -ne 124 ] && grep -q 'Permission denied' "$t/out" \
+  || fail "netboot-tftpd bound port 69 without CAP_NET_BIND_SERVICE: this check proves nothing"
+ok "without the capability it cannot bind port 69"
+rc=0; as_unit nobody ,+net_raw radvd-lite -c /etc/radvd-lite/radvd-lite.conf > "$t/out" 2>&1 || rc=$?
+sed 's/^/    /' "$t/out"
+[ "$rc" -eq 124 ] && grep -q 'STARTED' "$t/out" || fail "radvd-lite with only CAP_NET_RAW did not start (exit $rc)"
+ok "radvd-lite starts unprivileged with only CAP_NET_RAW (the shipped config waits for 'netboot0')"
+
 # --- systemd units ---
 units=(/lib/systemd/system/netboot-tftpd.service /lib/systemd/system/radvd-lite.service)
 expect_rc 0 "systemd-analyze verify passes for both units" systemd-analyze verify --man=no "${units[@]}"

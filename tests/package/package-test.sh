@@ -53,6 +53,11 @@ for p in kea-netboot-hook netboot-tftpd radvd-lite kea-netboot-config; do
   debs+=("$f")
 done
 
+# Files the CMake install() rules install that no package ships or excludes.
+if grep -E 'dh_missing: (warning|error)' "$work/debs/build.log"; then
+  fail "debian/ neither ships nor excludes (debian/not-installed) the files above"
+fi
+
 step "lintian"
 lintian --fail-on error,warning "$work"/debs/*.changes > "$work/lintian.txt" 2>&1 || {
   cat "$work/lintian.txt"; fail "lintian reports errors or warnings"; }
