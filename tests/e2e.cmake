@@ -1,10 +1,21 @@
 # End-to-end: real firmware under QEMU (TCG) booting through the whole stack
 # (tests/e2e/run.sh -> tools/netboot-stack). Needs root, the packages of
 # .ci/packages/e2e.txt and the built hook, netboot-tftpd and radvd-lite.
-# One VM at a time: QEMU under TCG needs the machine's cores.
-foreach(scenario uefi-pxe4 bios uefi-pxe6 uefi-http4 uefi-http6 ia32)
-  netboot_script_test(e2e.${scenario}
-    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh ${scenario}
-    LABELS e2e TIMEOUT 180)
-  set_tests_properties(e2e.${scenario} PROPERTIES RUN_SERIAL TRUE)
-endforeach()
+# RUN_SERIAL: one VM at a time, alone, since QEMU under TCG needs the cores.
+#   uefi-pxe4   OVMF x64 PXE v4 -> ipxe.efi (TFTP) -> iPXE -> boot.ipxe (HTTP)
+#   bios        SeaBIOS + iPXE NIC ROM -> boot.ipxe (HTTP)
+#   uefi-pxe6   OVMF x64 PXE v6 -> ipxe.efi (TFTP over v6) -> iPXE v6 -> boot.ipxe
+#   uefi-http4  OVMF x64 HTTP boot v4 -> ipxe.efi (HTTP) -> iPXE -> boot.ipxe
+#   uefi-http6  OVMF x64 HTTP boot v6 -> ipxe.efi (HTTP over v6) -> iPXE v6 -> boot.ipxe
+#   ia32        OVMF ia32 PXE v4 -> grubnetia32.efi (TFTP) -> grub/grub.cfg (TFTP)
+# Not registered: ia32-http4 (tools/netboot-stack ia32-http4): GRUB 2.06
+# cannot find its config after HTTP boot and stops at grub>, so the menu's
+# marker is never shown.
+if(NETBOOT_INTEGRATION)
+  foreach(scenario uefi-pxe4 bios uefi-pxe6 uefi-http4 uefi-http6 ia32)
+    netboot_script_test(e2e.${scenario}
+      COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh ${scenario}
+      LABELS e2e TIMEOUT 180)
+    set_tests_properties(e2e.${scenario} PROPERTIES RUN_SERIAL TRUE)
+  endforeach()
+endif()
