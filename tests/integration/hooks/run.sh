@@ -17,10 +17,13 @@ suffix=; if [ "$mt" = true ]; then suffix=m; fi
 tag=nbh$family$suffix$$
 srv=$tag-s cli=$tag-c
 dir=$(mktemp -d /tmp/$tag.XXXXXX)
-kea_pid=
+kea_pid= ca_pid=
 cleanup() {
   local rc=$?
   [ -n "$kea_pid" ] && kill "$kea_pid" 2>/dev/null && wait "$kea_pid" 2>/dev/null || true
+  [ -n "$ca_pid" ] && kill "$ca_pid" 2>/dev/null && wait "$ca_pid" 2>/dev/null || true
+  # Kea restarted by the tests themselves (persistence checks) records its PID here.
+  [ -f "$dir/kea.restarted.pid" ] && kill "$(cat "$dir/kea.restarted.pid")" 2>/dev/null || true
   ip netns del "$srv" 2>/dev/null || true
   ip netns del "$cli" 2>/dev/null || true
   if [ $rc -ne 0 ] && [ -f "$dir/kea.log" ]; then
@@ -77,6 +80,16 @@ fi
 # Kea opens its v6 sockets once the link-local address is usable.
 sleep 0.5
 
+# The operator's way in: kea-ctrl-agent on the server's link address.
+ca_addr=192.0.2.1
+sed -e "s|@CA_ADDR@|$ca_addr|g" -e "s|@DIR@|$dir|g" -e "s|@FAMILY@|$family|g" "$here/ca.json.in" > "$dir/ca.json"
+ip netns exec "$srv" kea-ctrl-agent -t "$dir/ca.json" > "$dir/ca-t.log" 2>&1 || { cat "$dir/ca-t.log"; exit 1; }
+ip netns exec "$srv" kea-ctrl-agent -c "$dir/ca.json" > "$dir/ca.out" 2>&1 &
+ca_pid=$!
+
 ip netns exec "$cli" env NB_IFACE="$tag"c NB_DIR="$dir" NB_KEA_PID="$kea_pid" NB_MT="$mt" \
   python3 "$here/test_hook_v$family.py" -v
+ip netns exec "$cli" env NB_IFACE="$tag"c NB_DIR="$dir" NB_KEA_PID="$kea_pid" NB_MT="$mt" NB_SRV_NS="$srv" \
+  NB_FAMILY="$family" NB_CA="http://$ca_addr:8000/" python3 "$here/test_commands.py" -v
+if [ -f "$dir/kea.restarted.pid" ]; then kea_pid=$(cat "$dir/kea.restarted.pid"); rm -f "$dir/kea.restarted.pid"; fi
 kill -0 "$kea_pid" || { echo "kea-dhcp$family died during the tests"; exit 1; }

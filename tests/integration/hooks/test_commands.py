@@ -1,0 +1,256 @@
+"""The remote-maintenance story through the real kea-ctrl-agent (curl to its
+HTTP port) and the real kea-dhcp4/6: boot profiles assigned per host, once
+or until deleted, persisted across restarts. Runs in the client namespace
+set up by run.sh, for the family in NB_FAMILY."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
+from netboot_probe import PROFILES, Client4, Client6  # noqa: E402
+
+FAMILY = int(os.environ["NB_FAMILY"])
+SERVICE = "dhcp%d" % FAMILY
+CA = os.environ["NB_CA"]
+DIR = os.environ["NB_DIR"]
+IFACE = os.environ["NB_IFACE"]
+STATE = os.path.join(DIR, "assignments.json")
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def command(name, arguments=None):
+    """One command through kea-ctrl-agent, as an operator sends it with curl."""
+    body = {"command": name, "service": [SERVICE]}
+    if arguments is not None:
+        body["arguments"] = arguments
+    out = subprocess.run(["curl", "-sS", "--max-time", "10", "-X", "POST", "-H", "Content-Type: application/json",
+                          "-d", json.dumps(body), CA], check=True, capture_output=True, text=True).stdout
+    answer = json.loads(out)
+    assert isinstance(answer, list) and len(answer) == 1, out
+    return answer[0]
+
+
+def firmware(mac):
+    """The firmware's stage: what a UEFI x64 PXE client is told to load."""
+    if FAMILY == 4:
+        c = Client4("192.0.2.1", IFACE)
+        try:
+            reply = c.discover(mac, PROFILES["uefi-x64-pxe"][1])
+            return reply.file if reply else None
+        finally:
+            c.close()
+    c = Client6(IFACE)
+    try:
+        reply = c.solicit(mac, PROFILES["uefi-x64-pxe6"][1])
+        return reply.text(59) if reply else None
+    finally:
+        c.close()
+
+
+def ipxe(mac, complete=True):
+    """iPXE's stage: the script URL it is finally acknowledged (v4 ACK, v6
+    REPLY), or only offered (v4 OFFER) when complete is False."""
+    if FAMILY == 4:
+        c = Client4("192.0.2.1", IFACE)
+        try:
+            if not complete:
+                reply = c.discover(mac, PROFILES["ipxe-efi"][1])
+                return reply.file if reply else None
+            _, ack = c.dora(mac, PROFILES["ipxe-efi"][1])
+            return ack.file if ack else None
+        finally:
+            c.close()
+    c = Client6(IFACE)
+    try:
+        if not complete:
+            reply = c.solicit(mac, PROFILES["ipxe-efi6"][1])  # ADVERTISE: not the end of the chain
+            return reply.text(59) if reply else None
+        reply = c.information_request(mac, PROFILES["ipxe-efi6"][1])
+        return reply.text(59) if reply else None
+    finally:
+        c.close()
+
+
+SERVER = "192.0.2.1" if FAMILY == 4 else "[2001:db8::1]"
+DEFAULT_SCRIPT = "http://%s/boot/%%s.ipxe" % SERVER
+RESCUE_SCRIPT = "http://%s/rescue.ipxe" % SERVER
+RESCUE_LOADER = "rescue/ipxe.efi" if FAMILY == 4 else "tftp://[2001:db8::1]/rescue/ipxe.efi"
+DEFAULT_LOADER = "ipxe.efi" if FAMILY == 4 else "tftp://[2001:db8::1]/ipxe.efi"
+
+
+class RemoteMaintenance(unittest.TestCase):
+    def test_once_lasts_exactly_one_boot_chain(self):
+        mac = "52:54:00:aa:00:01"
+        answer = command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue", "once": True})
+        self.assertEqual(answer["result"], 0, answer)
+        # The firmware's exchanges and retries do not use it up...
+        self.assertEqual(firmware(mac), RESCUE_LOADER)
+        self.assertEqual(firmware(mac), RESCUE_LOADER)
+        # ... nor an offer to iPXE ...
+        self.assertEqual(ipxe(mac, complete=False), RESCUE_SCRIPT)
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 0)
+        # ... the acknowledged script at the end of the chain does.
+        self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
+        # The next boot is back to normal.
+        self.assertEqual(firmware(mac), DEFAULT_LOADER)
+        self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
+
+    def test_until_deleted_and_listing(self):
+        mac = "52:54:00:aa:00:02"
+        self.assertEqual(command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue"})["result"], 0)
+        for _ in range(2):
+            self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
+        listed = command("netboot-assignment-list")
+        self.assertIn(mac, [a.get("hw-address") for a in listed["arguments"]["assignments"]])
+        self.assertEqual(command("netboot-assignment-del", {"hw-address": mac})["result"], 0)
+        self.assertEqual(command("netboot-assignment-del", {"hw-address": mac})["result"], 3)
+        self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
+
+    def test_expiry(self):
+        mac = "52:54:00:aa:00:03"
+        answer = command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue", "expires-in": 1})
+        self.assertEqual(answer["result"], 0, answer)
+        self.assertEqual(firmware(mac), RESCUE_LOADER)
+        time.sleep(2.1)
+        self.assertEqual(firmware(mac), DEFAULT_LOADER)
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
+
+    def test_bad_arguments_name_the_field(self):
+        cases = [
+            ({"hw-address": "52:54:00:aa:00:04", "profile": "nope"}, "profile"),
+            ({"hw-address": "52:54:zz", "profile": "rescue"}, "hw-address"),
+            ({"hw-address": "52:54:00:aa:00:04", "duid": "00:01:02", "profile": "rescue"}, "duid"),
+            ({"hw-address": "52:54:00:aa:00:04", "profile": "rescue", "expires-in": -5}, "expires-in"),
+            ({"hw-address": "52:54:00:aa:00:04", "profile": "rescue", "once": "yes"}, "once"),
+            ({"profile": "rescue"}, "hw-address"),
+            ({"hw-address": "52:54:00:aa:00:04"}, "profile"),
+        ]
+        for arguments, field in cases:
+            answer = command("netboot-assignment-set", arguments)
+            self.assertEqual(answer["result"], 1, (arguments, answer))
+            self.assertIn(field, answer["text"], (arguments, answer))
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": "52:54:00:aa:00:04"})["result"], 3)
+
+    def test_status(self):
+        firmware("52:54:00:aa:00:05")
+        status = command("netboot-status")
+        self.assertEqual(status["result"], 0, status)
+        args = status["arguments"]
+        self.assertEqual(args["state"], "ok")
+        self.assertIn("rescue", args["profiles"])
+        self.assertGreater(sum(args["counters"].values()), 0)
+        recent = args["recent"][0]
+        self.assertEqual(recent["client"], "52:54:00:aa:00:05")
+        self.assertEqual(recent["arch"], "efi-x64")
+        self.assertEqual(recent["answer"], "tftp")
+
+    def test_commands_during_dhcp_traffic(self):
+        stop = threading.Event()
+        errors = []
+
+        def traffic():
+            while not stop.is_set():
+                try:
+                    if firmware("52:54:00:aa:01:%02x" % (int(time.time() * 10) % 200)) is None:
+                        errors.append("unanswered")
+                except Exception as e:  # noqa: BLE001 - reported below
+                    errors.append(repr(e))
+
+        thread = threading.Thread(target=traffic)
+        thread.start()
+        try:
+            for i in range(30):
+                mac = "52:54:00:aa:02:%02x" % i
+                self.assertEqual(command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue"})["result"], 0)
+                self.assertEqual(command("netboot-assignment-del", {"hw-address": mac})["result"], 0)
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+        self.assertEqual(errors, [])
+
+
+class Persistence(unittest.TestCase):
+    def restart_kea(self):
+        pid_file = os.path.join(DIR, "kea.restarted.pid")
+        pid = int(read(pid_file)) if os.path.exists(pid_file) else int(os.environ["NB_KEA_PID"])
+        os.kill(pid, 15)
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        env = dict(os.environ, KEA_PIDFILE_DIR=DIR, KEA_LOCKFILE_DIR=DIR)
+        with open(os.path.join(DIR, "kea.restarted.out"), "a") as log:
+            # Outlives this test on purpose; run.sh stops it by the PID recorded below.
+            proc = subprocess.Popen(["ip", "netns", "exec", os.environ["NB_SRV_NS"], "kea-dhcp%d" % FAMILY, "-c",
+                                     os.path.join(DIR, "kea.json")], stdout=log, stderr=log, env=env)
+        proc.returncode = 0  # not ours to wait for (see above)
+        with open(pid_file, "w") as f:
+            f.write(str(proc.pid))
+        for _ in range(100):
+            try:
+                if command("netboot-status")["result"] == 0:
+                    time.sleep(0.5)
+                    return
+            except (subprocess.CalledProcessError, ValueError, AssertionError):
+                pass
+            time.sleep(0.1)
+        self.fail("Kea did not come back after the restart")
+
+    def test_assignment_survives_restart_and_corrupt_state_is_kept(self):
+        mac = "52:54:00:aa:00:10"
+        self.assertEqual(command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue"})["result"], 0)
+        self.assertIn(mac, read(STATE))
+        self.restart_kea()
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 0)
+        self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
+
+        # A damaged state file is reported and never overwritten.
+        with open(STATE, "w") as f:
+            f.write('{"version": 1, "assignments": [ {"hw-address": "52:54:00:aa:00:11", "profile"')
+        damaged = read(STATE)
+        self.restart_kea()
+        status = command("netboot-status")["arguments"]
+        self.assertNotEqual(status["state"], "ok")
+        self.assertIn(STATE, status["state"])
+        answer = command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue"})
+        self.assertEqual(answer["result"], 1)
+        self.assertIn("read-only", answer["text"])
+        self.assertEqual(read(STATE), damaged)
+        # DHCP goes on meanwhile, with the hook's defaults.
+        self.assertEqual(firmware("52:54:00:aa:00:12"), DEFAULT_LOADER)
+        os.unlink(STATE)
+        self.restart_kea()
+        self.assertEqual(command("netboot-status")["arguments"]["state"], "ok")
+
+    def test_config_reload_applies_new_parameters(self):
+        """Kea's own config-reload re-reads the file and reloads the hook with
+        its new parameters: no netboot-specific reload command is needed."""
+        path = os.path.join(DIR, "kea.json")
+        original = read(path)
+        try:
+            with open(path, "w") as f:
+                f.write(original.replace('"efi-x64": "ipxe.efi"', '"efi-x64": "reloaded.efi"', 1))
+            self.assertEqual(command("config-reload")["result"], 0)
+            expected = "reloaded.efi" if FAMILY == 4 else "tftp://[2001:db8::1]/reloaded.efi"
+            self.assertEqual(firmware("52:54:00:aa:00:20"), expected)
+        finally:
+            with open(path, "w") as f:
+                f.write(original)
+            command("config-reload")
+        self.assertEqual(firmware("52:54:00:aa:00:21"), DEFAULT_LOADER)
+
+
+if __name__ == "__main__":
+    unittest.main()
