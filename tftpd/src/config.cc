@@ -84,7 +84,7 @@ std::vector<ClientNetwork> get_networks(const std::string& field, const ConstEle
 ElementPtr flag_element(const std::string& field, const std::string& value) {
     static const std::set<std::string> integers = {"max-transfers", "max-blksize", "max-windowsize",
                                                    "max-window-bytes", "timeout-ms", "max-timeout-ms",
-                                                   "retries", "netascii-max-bytes"};
+                                                   "retries", "netascii-max-bytes", "upload-max-bytes"};
     static const std::set<std::string> booleans = {"case-insensitive", "blksize-fits-mtu"};
     if (integers.count(field)) {
         char* end = nullptr;
@@ -165,6 +165,13 @@ Settings settings_from_element(const ConstElementPtr& top) {
             settings.case_insensitive = get_bool(field, value);
         } else if (field == "netascii-max-bytes") {
             settings.netascii_max_bytes = get_integer(field, value, 0, 1u << 30);
+        } else if (field == "upload-directory") {
+            settings.upload_directory = get_string(field, value);
+            if (settings.upload_directory->empty() || (*settings.upload_directory)[0] != '/') {
+                fail(field, value, "must be an absolute directory path");
+            }
+        } else if (field == "upload-max-bytes") {
+            settings.upload_max_bytes = get_integer(field, value, 1, uint64_t{1} << 40);
         } else if (field == "allow") {
             settings.allow = get_networks(field, value);
         } else if (field == "remap") {
@@ -479,6 +486,8 @@ CommandLine parse_command_line(int argc, char** argv) {
         {"case-insensitive", no_argument, nullptr, kFirstLongOnly + 6},
         {"max-window-bytes", required_argument, nullptr, kFirstLongOnly + 7},
         {"no-mtu-cap", no_argument, nullptr, kFirstLongOnly + 8},
+        {"upload-dir", required_argument, nullptr, kFirstLongOnly + 9},
+        {"upload-max-bytes", required_argument, nullptr, kFirstLongOnly + 10},
         {nullptr, 0, nullptr, 0},
     };
     static const char* const long_only_fields[] = {"max-transfers", "max-blksize", "max-windowsize",
@@ -505,6 +514,8 @@ CommandLine parse_command_line(int argc, char** argv) {
         case 'd': result.overrides.emplace_back("log-level", "debug"); break;
         case kFirstLongOnly + 6: result.overrides.emplace_back("case-insensitive", "true"); break;
         case kFirstLongOnly + 8: result.overrides.emplace_back("blksize-fits-mtu", "false"); break;
+        case kFirstLongOnly + 9: result.overrides.emplace_back("upload-directory", optarg); break;
+        case kFirstLongOnly + 10: result.overrides.emplace_back("upload-max-bytes", optarg); break;
         case '?':
         case ':': {
             const char* bad = argv[optind - 1];
@@ -550,6 +561,9 @@ IPv4 and IPv6 in one process, one ephemeral socket per transfer.
                            (default 1000); doubles per retry
       --retries N          retransmissions before giving up (default 5)
       --case-insensitive   retry a missing file name case-insensitively
+      --upload-dir DIR     accept write requests, as new files in DIR only
+                           (default: read-only, WRQ gets error 2)
+      --upload-max-bytes N largest upload (default 67108864)
       --log-level LEVEL    debug, info, warning or error (default info)
   -d                       same as --log-level debug
   -h, --help               this text

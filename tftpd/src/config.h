@@ -54,6 +54,8 @@ struct Settings {
     uint32_t retries = 5;
     bool case_insensitive = false;
     uint64_t netascii_max_bytes = 4u << 20;
+    std::optional<std::string> upload_directory;  // WRQ refused unless set
+    uint64_t upload_max_bytes = 64u << 20;
     std::vector<ClientNetwork> allow;    // empty: every client
     std::vector<RemapRule> remap;
     LogLevel log_level = LogLevel::Info;

@@ -82,6 +82,9 @@ int main(int argc, char** argv) {
         initial = load_settings(command_line);
         // The root is part of what -t checks: a typo there fails every boot.
         RootResolver check(initial.root, initial.case_insensitive);
+        if (initial.upload_directory) {
+            UploadDirectory check_uploads(*initial.upload_directory);
+        }
     } catch (const std::exception& error) {
         std::fprintf(stderr, "netboot-tftpd: %s\n", error.what());
         return 1;
@@ -100,7 +103,11 @@ int main(int argc, char** argv) {
     std::unique_ptr<Server> server;
     try {
         auto resolver = std::make_shared<const RootResolver>(settings->root, settings->case_insensitive);
-        server = std::make_unique<Server>(io, settings, resolver);
+        std::shared_ptr<const UploadDirectory> uploads;
+        if (settings->upload_directory) {
+            uploads = std::make_shared<const UploadDirectory>(*settings->upload_directory);
+        }
+        server = std::make_unique<Server>(io, settings, resolver, uploads);
         server->bind();
         if (settings->user) {
             drop_privileges(*settings->user);
@@ -134,6 +141,10 @@ int main(int argc, char** argv) {
                 try {
                     auto fresh = std::make_shared<const Settings>(load_settings(command_line));
                     auto resolver = std::make_shared<const RootResolver>(fresh->root, fresh->case_insensitive);
+                    std::shared_ptr<const UploadDirectory> uploads;
+                    if (fresh->upload_directory) {
+                        uploads = std::make_shared<const UploadDirectory>(*fresh->upload_directory);
+                    }
                     bool listen_changed = fresh->listen.size() != settings->listen.size();
                     for (size_t i = 0; !listen_changed && i < fresh->listen.size(); ++i) {
                         listen_changed = fresh->listen[i].address != settings->listen[i].address ||
@@ -143,7 +154,7 @@ int main(int argc, char** argv) {
                         log_line(LogLevel::Warning, "reload: listen addresses and user change only on restart");
                     }
                     set_log_level(fresh->log_level);
-                    server->reconfigure(fresh, resolver);
+                    server->reconfigure(fresh, resolver, uploads);
                     settings = fresh;
                     log_line(LogLevel::Info, "configuration reloaded");
                 } catch (const std::exception& error) {

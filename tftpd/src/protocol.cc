@@ -136,6 +136,12 @@ TransferPacket parse_transfer_packet(const uint8_t* data, size_t size) {
         packet.kind = TransferPacket::Kind::Ack;
         packet.block = read_u16(data + 2);
         break;
+    case static_cast<uint16_t>(Opcode::Data):
+        packet.kind = TransferPacket::Kind::Data;
+        packet.block = read_u16(data + 2);
+        packet.payload = data + 4;
+        packet.payload_size = size - 4;
+        break;
     case static_cast<uint16_t>(Opcode::Error): {
         packet.kind = TransferPacket::Kind::Error;
         packet.error_code = read_u16(data + 2);

@@ -68,9 +68,11 @@ std::variant<Request, ProtocolError> parse_request(const uint8_t* data, size_t s
 
 // A packet arriving on a transfer's own socket, from the transfer's client.
 struct TransferPacket {
-    enum class Kind { Ack, Error, Other, Malformed };
+    enum class Kind { Ack, Data, Error, Other, Malformed };
     Kind kind = Kind::Malformed;
-    uint16_t block = 0;                 // Ack
+    uint16_t block = 0;                 // Ack, Data
+    const uint8_t* payload = nullptr;   // Data: points into the parsed bytes
+    size_t payload_size = 0;            // Data
     uint16_t error_code = 0;            // Error
     std::string error_message;          // Error
 };

@@ -243,4 +243,41 @@ std::optional<std::string> RootResolver::find_case_insensitive(const std::string
     return resolved;
 }
 
+UploadDirectory::UploadDirectory(const std::string& path) : path_(path) {
+    dir_fd_ = UniqueFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir_fd_) {
+        throw std::runtime_error("cannot open upload directory " + path + ": " + std::strerror(errno));
+    }
+}
+
+std::variant<CreatedFile, ProtocolError> UploadDirectory::create(const std::string& requested) const {
+    std::string name = requested;
+    for (char& c : name) {
+        if (c == '\\') {
+            c = '/';
+        }
+    }
+    const size_t first = name.find_first_not_of('/');
+    name = first == std::string::npos ? "" : name.substr(first);
+    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+        name.find('\0') != std::string::npos) {
+        return access_violation("uploads take a plain file name");
+    }
+    UniqueFd fd(::openat(dir_fd_.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!fd) {
+        if (errno == EEXIST) {
+            return ProtocolError{ErrorCode::FileExists, "file exists"};
+        }
+        if (errno == ENOSPC || errno == EDQUOT) {
+            return ProtocolError{ErrorCode::DiskFull, "disk full"};
+        }
+        return access_violation("cannot create file");
+    }
+    return CreatedFile{std::move(fd), name};
+}
+
+void UploadDirectory::remove(const std::string& name) const {
+    ::unlinkat(dir_fd_.get(), name.c_str(), 0);
+}
+
 }  // namespace netboot::tftpd

@@ -43,6 +43,27 @@ struct OpenedFile {
     std::string relative_path;  // as resolved, for logging
 };
 
+struct CreatedFile {
+    UniqueFd fd;
+    std::string name;
+};
+
+// Where uploads land: one flat directory, new files only. A WRQ name must be
+// a plain file name (no directories, no ".."), and an existing name (file or
+// symlink) is refused with error 6, so nothing is ever overwritten.
+class UploadDirectory {
+public:
+    explicit UploadDirectory(const std::string& path);  // throws std::runtime_error
+    std::variant<CreatedFile, ProtocolError> create(const std::string& requested) const;
+    void remove(const std::string& name) const;
+    int fd() const { return dir_fd_.get(); }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+    UniqueFd dir_fd_;
+};
+
 class RootResolver {
 public:
     // Throws std::runtime_error if root cannot be opened as a directory.

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <vector>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <sstream>
@@ -122,6 +123,41 @@ private:
     std::string bytes_;
 };
 
+// An upload being written; removed again unless it completed.
+class FileSink : public BlockSink {
+public:
+    FileSink(std::shared_ptr<const UploadDirectory> directory, CreatedFile file)
+        : directory_(std::move(directory)), file_(std::move(file)) {}
+    ~FileSink() override {
+        if (!complete_) {
+            directory_->remove(file_.name);
+        }
+    }
+    bool write_at(uint64_t offset, const uint8_t* data, size_t length) override {
+        size_t done = 0;
+        while (done < length) {
+            const ssize_t n = ::pwrite(file_.fd.get(), data + done, length - done, static_cast<off_t>(offset + done));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                return false;
+            }
+            done += static_cast<size_t>(n);
+        }
+        return true;
+    }
+    bool finish() override {
+        complete_ = ::close(file_.fd.release()) == 0;
+        return complete_;
+    }
+
+private:
+    std::shared_ptr<const UploadDirectory> directory_;
+    CreatedFile file_;
+    bool complete_ = false;
+};
+
 // Opens the socket a transfer (or a refusal) is sent from: a fresh port on the
 // address the request arrived at, connected to the client so the kernel
 // filters out every other sender.
@@ -179,20 +215,22 @@ struct Server::Listener {
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(Server& server, udp::socket socket, std::unique_ptr<BlockSource> source, TransferSettings settings,
-            std::string file)
+    Session(Server& server, udp::socket socket, std::unique_ptr<BlockSource> source,
+            std::unique_ptr<BlockSink> sink, std::unique_ptr<Transfer> transfer, std::string file)
         : server_(server),
           socket_(std::move(socket)),
           timer_(server.io_),
           source_(std::move(source)),
-          transfer_(std::move(settings), *source_),
+          sink_(std::move(sink)),
+          transfer_(std::move(transfer)),
           file_(std::move(file)),
           client_(unmapped(socket_.remote_endpoint())),
-          started_(Clock::now()) {}
+          started_(Clock::now()),
+          receive_buffer_(transfer_->is_upload() ? transfer_->blksize() + 4 : 1024) {}
 
     void start() {
         receive();
-        apply(transfer_.start());
+        apply(transfer_->start());
     }
 
     // Server shutdown: tell the client, then end without waiting.
@@ -203,7 +241,7 @@ public:
         close();
     }
 
-    const ReadTransfer& transfer() const { return transfer_; }
+    const Transfer& transfer() const { return *transfer_; }
     const udp::endpoint& client() const { return client_; }
     const std::string& file() const { return file_; }
     double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
@@ -230,7 +268,7 @@ private:
             receive();
             return;
         }
-        const Step step = transfer_.on_packet(receive_buffer_.data(), size);
+        const Step step = transfer_->on_packet(receive_buffer_.data(), size);
         apply(step);
         if (!closed_) {
             receive();
@@ -241,16 +279,16 @@ private:
         if (step.control) {
             send(step.control->data(), step.control->size());
         }
-        const uint64_t last = transfer_.total_blocks();
+        const uint64_t last = transfer_->total_blocks();
         for (uint64_t i = 0; i < step.block_count; ++i) {
             const uint64_t block = step.first_block + i;
             if (block > last) {
                 break;
             }
-            const size_t length = transfer_.render_block(block, server_.send_buffer());
+            const size_t length = transfer_->render_block(block, server_.send_buffer());
             send(server_.send_buffer(), length);
         }
-        if (step.finished || transfer_.outcome() != Outcome::InProgress) {
+        if (step.finished || transfer_->outcome() != Outcome::InProgress) {
             close();
             return;
         }
@@ -302,7 +340,7 @@ private:
             return;
         }
         deadline_ = Clock::time_point::max();
-        apply(transfer_.on_timeout());
+        apply(transfer_->on_timeout());
     }
 
     void close() {
@@ -320,7 +358,8 @@ private:
     udp::socket socket_;
     asio::steady_timer timer_;
     std::unique_ptr<BlockSource> source_;
-    ReadTransfer transfer_;
+    std::unique_ptr<BlockSink> sink_;
+    std::unique_ptr<Transfer> transfer_;
     std::string file_;
     udp::endpoint client_;
     Clock::time_point started_;
@@ -329,14 +368,15 @@ private:
     uint64_t timer_generation_ = 0;
     bool closed_ = false;
     unsigned receive_errors_ = 0;
-    std::array<uint8_t, 1024> receive_buffer_{};
+    std::vector<uint8_t> receive_buffer_;  // ACKs for downloads, whole blocks for uploads
 };
 
 Server::Server(asio::io_context& io, std::shared_ptr<const Settings> settings,
-               std::shared_ptr<const RootResolver> resolver)
+               std::shared_ptr<const RootResolver> resolver, std::shared_ptr<const UploadDirectory> uploads)
     : io_(io),
       settings_(std::move(settings)),
       resolver_(std::move(resolver)),
+      uploads_(std::move(uploads)),
       send_buffer_(kMaxBlockSize + 4),
       receive_buffer_(65536) {}
 
@@ -496,7 +536,7 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
         return;
     }
     const Request& request = std::get<Request>(parsed);
-    if (request.opcode == Opcode::WriteRequest) {
+    if (request.opcode == Opcode::WriteRequest && !uploads_) {
         ++counters_.refused_access;
         refuse(client, local, static_cast<uint16_t>(ErrorCode::AccessViolation), "read-only server",
                request.filename);
@@ -506,6 +546,10 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
         ++counters_.refused_busy;
         refuse(client, local, static_cast<uint16_t>(ErrorCode::NotDefined), "server busy, retry later",
                request.filename);
+        return;
+    }
+    if (request.opcode == Opcode::WriteRequest) {
+        start_upload(client, local, request);
         return;
     }
     const std::string path = apply_remap(settings.remap, request.filename, client.address());
@@ -583,7 +627,8 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
     transfer.size = size_to_send;
     transfer.client_asked_tsize = options.client_asked_tsize;
     transfer.option_ack = options.acknowledged;
-    auto session = std::make_shared<Session>(*this, std::move(*socket), std::move(source), std::move(transfer),
+    auto read = std::make_unique<ReadTransfer>(std::move(transfer), *source);
+    auto session = std::make_shared<Session>(*this, std::move(*socket), std::move(source), nullptr, std::move(read),
                                              file.relative_path);
     sessions_.emplace(session.get(), session);
     ++counters_.transfers_started;
@@ -591,6 +636,84 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
     counters_.peak_active = std::max(counters_.peak_active, counters_.active);
     log_line(LogLevel::Debug, "start client=" + endpoint_text(client) + " file=\"" + printable(request.filename) +
                                   "\" mode=" + (request.mode == TransferMode::Octet ? "octet" : "netascii"));
+    session->start();
+}
+
+void Server::start_upload(const udp::endpoint& client, const asio::ip::address& local, const Request& request) {
+    const Settings& settings = *settings_;
+    if (request.mode != TransferMode::Octet) {
+        ++counters_.refused_access;
+        refuse(client, local, static_cast<uint16_t>(ErrorCode::IllegalOperation), "uploads must use octet mode",
+               request.filename);
+        return;
+    }
+    auto socket = open_reply_socket(io_, client, local);
+    if (!socket) {
+        return;
+    }
+    NegotiationLimits limits;
+    limits.max_blksize = settings.max_blksize;
+    if (settings.blksize_fits_mtu) {
+        limits.max_blksize = std::min(limits.max_blksize, blksize_for_path(*socket));
+    }
+    limits.default_timeout_ms = settings.timeout_ms;
+    auto negotiated = negotiate(request.options, std::nullopt, limits);
+    auto send_error = [&](ErrorCode code, const std::string& message) {
+        log_line(LogLevel::Info, "refused client=" + endpoint_text(client) + " file=\"" + printable(request.filename) +
+                                     "\" upload error=" + std::to_string(static_cast<int>(code)) + " reason=\"" +
+                                     message + "\"");
+        const auto packet = make_error(code, message);
+        boost::system::error_code ec;
+        socket->send(asio::buffer(packet), 0, ec);
+    };
+    if (auto* error = std::get_if<ProtocolError>(&negotiated)) {
+        ++counters_.refused_options;
+        send_error(error->code, error->message);
+        return;
+    }
+    Negotiated options = std::get<Negotiated>(negotiated);
+    // Uploads are lock-step: windowsize is left out of the OACK. tsize is the
+    // client's announced size: echo it, and refuse early if it is too big.
+    std::vector<RequestOption> acknowledged;
+    for (const auto& option : options.acknowledged) {
+        if (option.name != "windowsize") {
+            acknowledged.push_back(option);
+        }
+    }
+    for (const auto& option : request.options) {
+        if (option.name == "tsize") {
+            const unsigned long long announced = std::strtoull(option.value.c_str(), nullptr, 10);
+            if (announced > settings.upload_max_bytes) {
+                ++counters_.refused_access;
+                send_error(ErrorCode::DiskFull, "upload too large");
+                return;
+            }
+            acknowledged.push_back(option);
+        }
+    }
+    auto created = uploads_->create(request.filename);
+    if (auto* error = std::get_if<ProtocolError>(&created)) {
+        ++counters_.refused_access;
+        send_error(error->code, error->message);
+        return;
+    }
+    CreatedFile& file = std::get<CreatedFile>(created);
+    const std::string name = file.name;
+    auto sink = std::make_unique<FileSink>(uploads_, std::move(file));
+    UploadSettings upload;
+    upload.blksize = options.blksize;
+    upload.timeout_ms = options.timeout_ms;
+    upload.max_timeout_ms = std::max(settings.max_timeout_ms, options.timeout_ms);
+    upload.max_retries = settings.retries;
+    upload.max_bytes = settings.upload_max_bytes;
+    upload.option_ack = acknowledged;
+    auto write = std::make_unique<WriteTransfer>(std::move(upload), *sink);
+    auto session = std::make_shared<Session>(*this, std::move(*socket), nullptr, std::move(sink), std::move(write),
+                                             "upload/" + name);
+    sessions_.emplace(session.get(), session);
+    ++counters_.transfers_started;
+    ++counters_.active;
+    counters_.peak_active = std::max(counters_.peak_active, counters_.active);
     session->start();
 }
 
@@ -602,13 +725,17 @@ void Server::session_finished(Session& session) {
     std::shared_ptr<Session> keep = found->second;  // outlive this function even if it was the last owner
     sessions_.erase(found);
     --counters_.active;
-    const ReadTransfer& transfer = session.transfer();
+    const Transfer& transfer = session.transfer();
     const Outcome outcome = transfer.outcome();
-    counters_.bytes_sent += transfer.bytes_acknowledged();
+    (transfer.is_upload() ? counters_.bytes_received : counters_.bytes_sent) += transfer.bytes_transferred();
     counters_.retransmissions += transfer.retransmissions();
     LogLevel level = LogLevel::Info;
     switch (outcome) {
-    case Outcome::Completed: ++counters_.transfers_completed; break;
+    case Outcome::Completed:
+        ++counters_.transfers_completed;
+        counters_.uploads_completed += transfer.is_upload() ? 1 : 0;
+        break;
+    case Outcome::TooLarge: ++counters_.client_aborts; level = LogLevel::Warning; break;
     case Outcome::SizeProbeAborted: ++counters_.size_probes; level = LogLevel::Debug; break;
     case Outcome::ClientAborted: ++counters_.client_aborts; break;
     case Outcome::TimedOut: ++counters_.timeouts; level = LogLevel::Warning; break;
@@ -618,10 +745,11 @@ void Server::session_finished(Session& session) {
     if (log_enabled(level)) {
         char duration[32];
         std::snprintf(duration, sizeof(duration), "%.3f", session.seconds());
-        std::string line = "transfer client=" + endpoint_text(session.client()) + " file=\"" +
-                           printable(session.file()) + "\" bytes=" + std::to_string(transfer.bytes_acknowledged()) +
-                           " blksize=" + std::to_string(transfer.settings().blksize) +
-                           " windowsize=" + std::to_string(transfer.settings().windowsize) +
+        std::string line = std::string(transfer.is_upload() ? "upload" : "transfer") +
+                           " client=" + endpoint_text(session.client()) + " file=\"" +
+                           printable(session.file()) + "\" bytes=" + std::to_string(transfer.bytes_transferred()) +
+                           " blksize=" + std::to_string(transfer.blksize()) +
+                           " windowsize=" + std::to_string(transfer.windowsize()) +
                            " duration=" + duration + "s retransmissions=" +
                            std::to_string(transfer.retransmissions()) + " outcome=" +
                            (outcome == Outcome::InProgress ? "shutdown" : outcome_name(outcome));
@@ -634,9 +762,11 @@ void Server::session_finished(Session& session) {
     asio::post(io_, [keep]() {});
 }
 
-void Server::reconfigure(std::shared_ptr<const Settings> settings, std::shared_ptr<const RootResolver> resolver) {
+void Server::reconfigure(std::shared_ptr<const Settings> settings, std::shared_ptr<const RootResolver> resolver,
+                         std::shared_ptr<const UploadDirectory> uploads) {
     settings_ = std::move(settings);
     resolver_ = std::move(resolver);
+    uploads_ = std::move(uploads);
 }
 
 void Server::stop() {
@@ -663,7 +793,8 @@ std::string Server::counters_line() const {
         << " refused-not-found=" << c.refused_not_found << " refused-access=" << c.refused_access
         << " refused-busy=" << c.refused_busy << " refused-options=" << c.refused_options
         << " refused-malformed=" << c.refused_malformed << " dropped=" << c.dropped_packets
-        << " bytes-sent=" << c.bytes_sent << " retransmissions=" << c.retransmissions << " active=" << c.active
+        << " bytes-sent=" << c.bytes_sent << " uploads=" << c.uploads_completed
+        << " bytes-received=" << c.bytes_received << " retransmissions=" << c.retransmissions << " active=" << c.active
         << " peak-active=" << c.peak_active;
     return out.str();
 }

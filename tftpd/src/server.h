@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config.h"
+#include "protocol.h"
 #include "resolver.h"
 
 namespace netboot::tftpd {
@@ -32,6 +33,8 @@ struct Counters {
     uint64_t refused_malformed = 0;
     uint64_t dropped_packets = 0;      // not a request on the listening port
     uint64_t bytes_sent = 0;           // acknowledged payload bytes
+    uint64_t uploads_completed = 0;
+    uint64_t bytes_received = 0;
     uint64_t retransmissions = 0;
     uint64_t active = 0;
     uint64_t peak_active = 0;
@@ -41,8 +44,9 @@ class Session;
 
 class Server {
 public:
+    // uploads may be null: write requests are then refused.
     Server(boost::asio::io_context& io, std::shared_ptr<const Settings> settings,
-           std::shared_ptr<const RootResolver> resolver);
+           std::shared_ptr<const RootResolver> resolver, std::shared_ptr<const UploadDirectory> uploads = nullptr);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -51,7 +55,8 @@ public:
     void bind();
     void start();
     // New transfers use the new settings; running ones finish with theirs.
-    void reconfigure(std::shared_ptr<const Settings> settings, std::shared_ptr<const RootResolver> resolver);
+    void reconfigure(std::shared_ptr<const Settings> settings, std::shared_ptr<const RootResolver> resolver,
+                     std::shared_ptr<const UploadDirectory> uploads);
     // Closes the listeners and ends running transfers with TFTP error 0.
     void stop();
 
@@ -70,11 +75,14 @@ private:
     void refuse(const boost::asio::ip::udp::endpoint& client, const boost::asio::ip::address& local,
                 uint16_t code, const std::string& message, const std::string& file);
     void session_finished(Session& session);
+    void start_upload(const boost::asio::ip::udp::endpoint& client, const boost::asio::ip::address& local,
+                      const Request& request);
     uint8_t* send_buffer() { return send_buffer_.data(); }
 
     boost::asio::io_context& io_;
     std::shared_ptr<const Settings> settings_;
     std::shared_ptr<const RootResolver> resolver_;
+    std::shared_ptr<const UploadDirectory> uploads_;
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::unordered_map<Session*, std::shared_ptr<Session>> sessions_;
     std::vector<uint8_t> send_buffer_;    // one thread: every transfer renders its DATA here

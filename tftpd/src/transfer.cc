@@ -11,7 +11,8 @@ const char* outcome_name(Outcome outcome) {
     case Outcome::TimedOut: return "timeout";
     case Outcome::ClientAborted: return "client-abort";
     case Outcome::SizeProbeAborted: return "size-probe";
-    case Outcome::SourceFailed: return "read-error";
+    case Outcome::SourceFailed: return "io-error";
+    case Outcome::TooLarge: return "too-large";
     }
     return "unknown";
 }
@@ -61,7 +62,7 @@ Step ReadTransfer::send_window_from(uint64_t first) {
     return step;
 }
 
-Step ReadTransfer::finish(Outcome outcome, std::string detail) {
+Step Transfer::finish(Outcome outcome, std::string detail) {
     outcome_ = outcome;
     detail_ = std::move(detail);
     Step step;
@@ -146,6 +147,97 @@ size_t ReadTransfer::render_block(uint64_t block, uint8_t* out) {
         settings_.size = offset + got;
     }
     return got + 4;
+}
+
+WriteTransfer::WriteTransfer(UploadSettings settings, BlockSink& sink)
+    : settings_(std::move(settings)), sink_(sink) {
+    settings_.blksize = std::clamp(settings_.blksize, kMinBlockSize, kMaxBlockSize);
+    settings_.timeout_ms = std::max<uint32_t>(1, settings_.timeout_ms);
+    settings_.max_timeout_ms = std::max(settings_.max_timeout_ms, settings_.timeout_ms);
+}
+
+uint32_t WriteTransfer::current_timeout_ms() const {
+    uint64_t timeout = settings_.timeout_ms;
+    for (uint32_t i = 0; i < retries_ && timeout < settings_.max_timeout_ms; ++i) {
+        timeout *= 2;
+    }
+    return static_cast<uint32_t>(std::min<uint64_t>(timeout, settings_.max_timeout_ms));
+}
+
+Step WriteTransfer::send_control(const std::vector<uint8_t>& packet) {
+    last_control_ = packet;
+    Step step;
+    step.control = &last_control_;
+    step.timer_ms = current_timeout_ms();
+    return step;
+}
+
+Step WriteTransfer::start() {
+    if (!settings_.option_ack.empty()) {
+        return send_control(make_option_ack(settings_.option_ack));
+    }
+    return send_control(make_ack(0));
+}
+
+Step WriteTransfer::on_packet(const uint8_t* data, size_t size) {
+    if (outcome_ != Outcome::InProgress) {
+        return {};
+    }
+    const TransferPacket packet = parse_transfer_packet(data, size);
+    if (packet.kind == TransferPacket::Kind::Error) {
+        return finish(Outcome::ClientAborted, "client error " + std::to_string(packet.error_code) + " (" +
+                                                  error_code_name(packet.error_code) + ")");
+    }
+    if (packet.kind != TransferPacket::Kind::Data || packet.payload_size > settings_.blksize) {
+        return {};
+    }
+    if (packet.block == wire_block(next_block_ - 1) && next_block_ > 1) {
+        ++retransmissions_;
+        return send_control(last_control_);  // our ACK was lost: repeat it once per DATA received
+    }
+    if (packet.block != wire_block(next_block_)) {
+        return {};
+    }
+    if (received_ + packet.payload_size > settings_.max_bytes) {
+        error_packet_ = make_error(ErrorCode::DiskFull, "upload too large");
+        Step step = finish(Outcome::TooLarge, "more than " + std::to_string(settings_.max_bytes) + " bytes");
+        step.control = &error_packet_;
+        return step;
+    }
+    if (packet.payload_size > 0 && !sink_.write_at(received_, packet.payload, packet.payload_size)) {
+        error_packet_ = make_error(ErrorCode::DiskFull, "write failed");
+        Step step = finish(Outcome::SourceFailed, "write failed");
+        step.control = &error_packet_;
+        return step;
+    }
+    received_ += packet.payload_size;
+    retries_ = 0;
+    Step step = send_control(make_ack(packet.block));
+    ++next_block_;
+    if (packet.payload_size < settings_.blksize) {
+        if (!sink_.finish()) {
+            error_packet_ = make_error(ErrorCode::DiskFull, "write failed");
+            Step failed = finish(Outcome::SourceFailed, "could not complete the file");
+            failed.control = &error_packet_;
+            return failed;
+        }
+        outcome_ = Outcome::Completed;
+        step.finished = true;  // the final ACK still goes out (control is sent before closing)
+        step.timer_ms.reset();
+    }
+    return step;
+}
+
+Step WriteTransfer::on_timeout() {
+    if (outcome_ != Outcome::InProgress) {
+        return {};
+    }
+    if (retries_ >= settings_.max_retries) {
+        return finish(Outcome::TimedOut, "no DATA after " + std::to_string(retries_) + " retransmissions");
+    }
+    ++retries_;
+    ++retransmissions_;
+    return send_control(last_control_);
 }
 
 }  // namespace netboot::tftpd

@@ -33,6 +33,14 @@ struct TransferSettings {
     std::vector<RequestOption> option_ack;  // empty: no OACK, start with DATA 1
 };
 
+// Where an upload's bytes go. finish() is called once, after the last block.
+class BlockSink {
+public:
+    virtual ~BlockSink() = default;
+    virtual bool write_at(uint64_t offset, const uint8_t* data, size_t length) = 0;
+    virtual bool finish() = 0;
+};
+
 enum class Outcome {
     InProgress,
     Completed,
@@ -40,6 +48,7 @@ enum class Outcome {
     ClientAborted,
     SizeProbeAborted,   // edk2: RRQ tsize=0, OACK, ERROR 8 -- a normal probe, not a failure
     SourceFailed,
+    TooLarge,           // upload beyond the configured size
 };
 
 const char* outcome_name(Outcome outcome);
@@ -55,28 +64,53 @@ struct Step {
     bool finished = false;
 };
 
-class ReadTransfer {
+// What the I/O layer drives: a read (download) or write (upload) transfer.
+class Transfer {
 public:
-    ReadTransfer(TransferSettings settings, BlockSource& source);
-
-    Step start();
-    Step on_packet(const uint8_t* data, size_t size);
-    Step on_timeout();
-
+    virtual ~Transfer() = default;
+    virtual Step start() = 0;
+    virtual Step on_packet(const uint8_t* data, size_t size) = 0;
+    virtual Step on_timeout() = 0;
     // Writes DATA for an absolute block (1-based; wire number wraps) into out,
     // which must hold blksize + 4 bytes. Returns the packet length.
-    size_t render_block(uint64_t block, uint8_t* out);
+    virtual size_t render_block(uint64_t block, uint8_t* out) = 0;
+    virtual uint64_t total_blocks() const = 0;
+    virtual uint64_t bytes_transferred() const = 0;
+    virtual uint32_t blksize() const = 0;
+    virtual uint32_t windowsize() const = 0;
+    virtual bool is_upload() const = 0;
 
     Outcome outcome() const { return outcome_; }
     const std::string& detail() const { return detail_; }
-    uint64_t bytes_acknowledged() const;
-    uint64_t total_blocks() const { return last_block_; }
     uint64_t retransmissions() const { return retransmissions_; }
+
+protected:
+    Step finish(Outcome outcome, std::string detail);
+
+    Outcome outcome_ = Outcome::InProgress;
+    std::string detail_;
+    uint64_t retransmissions_ = 0;
+};
+
+class ReadTransfer : public Transfer {
+public:
+    ReadTransfer(TransferSettings settings, BlockSource& source);
+
+    Step start() override;
+    Step on_packet(const uint8_t* data, size_t size) override;
+    Step on_timeout() override;
+    size_t render_block(uint64_t block, uint8_t* out) override;
+    uint64_t total_blocks() const override { return last_block_; }
+    uint64_t bytes_transferred() const override { return bytes_acknowledged(); }
+    uint32_t blksize() const override { return settings_.blksize; }
+    uint32_t windowsize() const override { return settings_.windowsize; }
+    bool is_upload() const override { return false; }
+
+    uint64_t bytes_acknowledged() const;
     const TransferSettings& settings() const { return settings_; }
 
 private:
     Step send_window_from(uint64_t first);
-    Step finish(Outcome outcome, std::string detail);
     uint32_t current_timeout_ms() const;
 
     TransferSettings settings_;
@@ -87,9 +121,46 @@ private:
     uint64_t acked_ = 0;          // every block <= acked_ is confirmed
     uint64_t sent_ = 0;           // highest block sent so far
     uint32_t retries_ = 0;
-    uint64_t retransmissions_ = 0;
-    Outcome outcome_ = Outcome::InProgress;
-    std::string detail_;
+};
+
+struct UploadSettings {
+    uint32_t blksize = kDefaultBlockSize;
+    uint32_t timeout_ms = 1000;
+    uint32_t max_timeout_ms = 16000;
+    uint32_t max_retries = 5;
+    uint64_t max_bytes = 64u << 20;
+    std::vector<RequestOption> option_ack;  // empty: answer the WRQ with ACK 0
+};
+
+// A write request (upload): lock-step, one ACK per DATA. A repeated DATA
+// (our ACK was lost) is answered with the same ACK again; that is the
+// receiver's side of RFC 1350 and cannot snowball, because the sender must
+// not answer duplicate ACKs.
+class WriteTransfer : public Transfer {
+public:
+    WriteTransfer(UploadSettings settings, BlockSink& sink);
+
+    Step start() override;
+    Step on_packet(const uint8_t* data, size_t size) override;
+    Step on_timeout() override;
+    size_t render_block(uint64_t, uint8_t*) override { return 0; }
+    uint64_t total_blocks() const override { return 0; }
+    uint64_t bytes_transferred() const override { return received_; }
+    uint32_t blksize() const override { return settings_.blksize; }
+    uint32_t windowsize() const override { return 1; }
+    bool is_upload() const override { return true; }
+
+private:
+    Step send_control(const std::vector<uint8_t>& packet);
+    uint32_t current_timeout_ms() const;
+
+    UploadSettings settings_;
+    BlockSink& sink_;
+    std::vector<uint8_t> last_control_;   // OACK or the latest ACK, resent on timeout
+    std::vector<uint8_t> error_packet_;
+    uint64_t next_block_ = 1;
+    uint64_t received_ = 0;
+    uint32_t retries_ = 0;
 };
 
 }  // namespace netboot::tftpd

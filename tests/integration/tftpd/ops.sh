@@ -92,4 +92,34 @@ check "SIGTERM stops the server" bash -c "! kill -0 $SERVER_PID 2>/dev/null"
 wait "$SERVER_PID"
 check "exit status 0 after SIGTERM" test $? -eq 0
 check "stop logged" grep -q "stopping on" "$WORK/server.log"
+
+# Uploads: only when enabled, only new plain names in the upload directory.
+UP=$WORK/uploads
+mkdir -p "$UP"
+random_file "$WORK/up.bin" 300000
+random_file "$WORK/up6.bin" 200000
+random_file "$WORK/huge.bin" 1500000
+start_server "$WORK/upload.log" --root "$A" --listen 192.0.2.1:1069 --listen '[2001:db8::1]:1069' \
+    --upload-dir "$UP" --upload-max-bytes 1000000
+put() {  # expected-substring local remote [family addr] [extra atftp options...]
+    (cd "$WORK" && timeout 30 ip netns exec "$NS_CLI" tftp -4 -m binary 192.0.2.1 1069 -c put "$2" "$3" 2>&1)
+}
+msg=$(put "" up.bin up.bin)
+check "tftp-hpa v4 upload lands intact" same_sha "$WORK/up.bin" "$UP/up.bin"
+(cd "$WORK" && timeout 30 ip netns exec "$NS_CLI" atftp --option "blksize 1024" --option "tsize 200000" \
+    -p -l up6.bin -r up6.bin 2001:db8::1 1069 >/dev/null 2>&1)
+check "atftp v6 upload with blksize and tsize lands intact" same_sha "$WORK/up6.bin" "$UP/up6.bin"
+msg=$(put "" up.bin up.bin)
+if [[ "$msg" == *"Error code 6"* ]]; then pass "existing name refused with error 6"; else fail "overwrite: '$msg'"; fi
+check "existing upload untouched" same_sha "$WORK/up.bin" "$UP/up.bin"
+msg=$(put "" up.bin ../escape.bin)
+if [[ "$msg" == *"Error code 2"* ]] && [ ! -e "$WORK/escape.bin" ]; then pass "upload outside the directory refused"; else fail "upload escape: '$msg'"; fi
+msg=$(put "" up.bin sub/dir.bin)
+if [[ "$msg" == *"Error code 2"* ]]; then pass "upload into a subdirectory refused"; else fail "upload subdir: '$msg'"; fi
+ln -s "$WORK/target" "$UP/link.bin"
+msg=$(put "" up.bin link.bin)
+if [[ "$msg" == *"Error code 6"* ]] && [ ! -e "$WORK/target" ]; then pass "upload onto a symlink refused"; else fail "upload symlink: '$msg'"; fi
+msg=$(put "" huge.bin huge.bin)
+if [[ "$msg" == *"Error code 3"* ]] && [ ! -e "$UP/huge.bin" ]; then pass "oversized upload refused and removed"; else fail "oversized: '$msg' $(ls "$UP")"; fi
+check "uploads logged" grep -q 'upload client=192.0.2.2:[0-9]* file="upload/up.bin" bytes=300000 .*outcome=ok' "$WORK/upload.log"
 finish

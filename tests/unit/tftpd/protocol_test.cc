@@ -113,7 +113,12 @@ TEST(tftpdProtocol, ParsesAckAndErrorOnTransferSocket) {
     const std::vector<uint8_t> short_packet{0, 4, 0};
     EXPECT_EQ(parse_transfer_packet(short_packet.data(), short_packet.size()).kind, TransferPacket::Kind::Malformed);
     const std::vector<uint8_t> data{0, 3, 0, 1, 'x'};
-    EXPECT_EQ(parse_transfer_packet(data.data(), data.size()).kind, TransferPacket::Kind::Other);
+    auto data_packet = parse_transfer_packet(data.data(), data.size());
+    EXPECT_EQ(data_packet.kind, TransferPacket::Kind::Data);
+    EXPECT_EQ(data_packet.block, 1);
+    EXPECT_EQ(data_packet.payload_size, 1u);
+    const std::vector<uint8_t> oack{0, 6, 0, 0};
+    EXPECT_EQ(parse_transfer_packet(oack.data(), oack.size()).kind, TransferPacket::Kind::Other);
 }
 
 TEST(tftpdProtocol, SerializesPackets) {

@@ -359,3 +359,121 @@ TEST(tftpdTransfer, ShrinkingFileEndsAtTheShortBlock) {
     EXPECT_EQ(transfer.total_blocks(), 4u);
     EXPECT_TRUE(send_ack(transfer, 4).finished);
 }
+
+namespace {
+
+class StringSink : public BlockSink {
+public:
+    bool write_at(uint64_t offset, const uint8_t* data, size_t length) override {
+        if (fail_writes) {
+            return false;
+        }
+        if (data_.size() < offset + length) {
+            data_.resize(offset + length);
+        }
+        std::copy(data, data + length, data_.begin() + static_cast<long>(offset));
+        return true;
+    }
+    bool finish() override {
+        ++finished;
+        return true;
+    }
+    std::string data_;
+    int finished = 0;
+    bool fail_writes = false;
+};
+
+std::vector<uint8_t> data_packet(uint16_t block, const std::string& payload) {
+    std::vector<uint8_t> packet{0, 3, static_cast<uint8_t>(block >> 8), static_cast<uint8_t>(block & 0xFF)};
+    packet.insert(packet.end(), payload.begin(), payload.end());
+    return packet;
+}
+
+Step send_data(WriteTransfer& transfer, uint16_t block, const std::string& payload) {
+    auto packet = data_packet(block, payload);
+    return transfer.on_packet(packet.data(), packet.size());
+}
+
+}  // namespace
+
+TEST(tftpdUpload, AcksEveryBlockAndFinishesOnShortBlock) {
+    StringSink sink;
+    UploadSettings settings;
+    settings.blksize = 8;
+    WriteTransfer transfer(settings, sink);
+    Step step = transfer.start();
+    ASSERT_NE(step.control, nullptr);
+    EXPECT_EQ(*step.control, make_ack(0));
+    step = send_data(transfer, 1, "01234567");
+    EXPECT_EQ(*step.control, make_ack(1));
+    EXPECT_FALSE(step.finished);
+    step = send_data(transfer, 2, "89");
+    EXPECT_EQ(*step.control, make_ack(2));
+    EXPECT_TRUE(step.finished);
+    EXPECT_EQ(transfer.outcome(), Outcome::Completed);
+    EXPECT_EQ(sink.data_, "0123456789");
+    EXPECT_EQ(sink.finished, 1);
+    EXPECT_EQ(transfer.bytes_transferred(), 10u);
+}
+
+TEST(tftpdUpload, StartsWithOackWhenOptionsWereAccepted) {
+    StringSink sink;
+    UploadSettings settings;
+    settings.option_ack = {{"blksize", "1024"}};
+    WriteTransfer transfer(settings, sink);
+    Step step = transfer.start();
+    ASSERT_NE(step.control, nullptr);
+    EXPECT_EQ((*step.control)[1], 6);
+}
+
+TEST(tftpdUpload, DuplicateDataRepeatsTheAckOtherBlocksAreIgnored) {
+    StringSink sink;
+    UploadSettings settings;
+    settings.blksize = 8;
+    WriteTransfer transfer(settings, sink);
+    transfer.start();
+    send_data(transfer, 1, "aaaaaaaa");
+    Step step = send_data(transfer, 1, "aaaaaaaa");
+    ASSERT_NE(step.control, nullptr);
+    EXPECT_EQ(*step.control, make_ack(1));
+    EXPECT_EQ(send_data(transfer, 5, "bbbbbbbb").control, nullptr);
+    EXPECT_EQ(send_data(transfer, 2, "toolongforablock").control, nullptr);
+    send_data(transfer, 2, "bb");
+    EXPECT_EQ(sink.data_, "aaaaaaaabb");
+}
+
+TEST(tftpdUpload, TooLargeUploadEndsWithDiskFull) {
+    StringSink sink;
+    UploadSettings settings;
+    settings.blksize = 8;
+    settings.max_bytes = 12;
+    WriteTransfer transfer(settings, sink);
+    transfer.start();
+    send_data(transfer, 1, "aaaaaaaa");
+    Step step = send_data(transfer, 2, "bbbbbbbb");
+    ASSERT_NE(step.control, nullptr);
+    EXPECT_EQ((*step.control)[3], 3);  // error 3, disk full
+    EXPECT_TRUE(step.finished);
+    EXPECT_EQ(transfer.outcome(), Outcome::TooLarge);
+    EXPECT_EQ(sink.finished, 0);
+}
+
+TEST(tftpdUpload, WriteFailureAndTimeoutEndTheUpload) {
+    StringSink sink;
+    sink.fail_writes = true;
+    UploadSettings settings;
+    settings.blksize = 8;
+    settings.max_retries = 2;
+    WriteTransfer failing(settings, sink);
+    failing.start();
+    EXPECT_TRUE(send_data(failing, 1, "aaaaaaaa").finished);
+    EXPECT_EQ(failing.outcome(), Outcome::SourceFailed);
+
+    StringSink quiet;
+    WriteTransfer waiting(settings, quiet);
+    waiting.start();
+    EXPECT_EQ(*waiting.on_timeout().control, make_ack(0));
+    EXPECT_EQ(*waiting.on_timeout().timer_ms, 4000u);
+    EXPECT_TRUE(waiting.on_timeout().finished);
+    EXPECT_EQ(waiting.outcome(), Outcome::TimedOut);
+}
