@@ -38,10 +38,21 @@ void AdvertSchedule::multicastSent(Millis now) {
 
 SolicitedReply AdvertSchedule::solicitation(Millis now, bool can_unicast) {
     if (can_unicast) {
-        // A unicast answer reaches only the solicitor, so neither the
-        // multicast rate limit nor the collision-avoiding delay is needed;
-        // 0 is a valid draw from [0, MAX_RA_DELAY_TIME].
-        return SolicitedReply::UnicastNow;
+        if (!unicast_bucket_started_) {
+            unicast_bucket_started_ = true;
+            unicast_refilled_at_ = now;
+        }
+        const Millis elapsed = std::max<Millis>(0, now - unicast_refilled_at_);
+        unicast_refilled_at_ = now;
+        unicast_tokens_milli_ =
+            std::min(kUnicastReplyBurst * 1000, unicast_tokens_milli_ + elapsed * kUnicastRepliesPerSecond);
+        if (unicast_tokens_milli_ >= 1000) {
+            unicast_tokens_milli_ -= 1000;
+            // A unicast answer reaches only the solicitor, so neither the
+            // multicast rate limit nor the collision-avoiding delay is
+            // needed; 0 is a valid draw from [0, MAX_RA_DELAY_TIME].
+            return SolicitedReply::UnicastNow;
+        }
     }
     Millis at = now + random_(0, kMaxRaDelayTimeMs);
     if (at >= next_multicast_) {

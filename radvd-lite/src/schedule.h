@@ -18,6 +18,12 @@ struct ScheduleTiming {
     Millis max_interval_ms = 600000;
 };
 
+// RFC 7772 unicast replies are not rate-limited by RFC 4861; an RS flood
+// would make us answer packet for packet. Past this budget the answer falls
+// back to the rate-limited multicast path, so every host still hears one.
+constexpr Millis kUnicastRepliesPerSecond = 100;
+constexpr Millis kUnicastReplyBurst = 100;
+
 enum class SolicitedReply {
     UnicastNow,         // RFC 7772: answer the solicitor directly
     MulticastScheduled, // a multicast RA is now due at nextMulticast()
@@ -40,7 +46,8 @@ public:
     void multicastSent(Millis now);
 
     // A valid RS arrived. can_unicast: RFC 7772 unicast replies are enabled
-    // and the RS has a specified source address.
+    // and the RS has a specified source address. Unicast replies use a
+    // token bucket (kUnicastReplyBurst, kUnicastRepliesPerSecond).
     SolicitedReply solicitation(Millis now, bool can_unicast);
 
     void setTiming(ScheduleTiming timing) { timing_ = timing; }
@@ -53,6 +60,9 @@ private:
     Millis last_multicast_ = 0;
     bool any_multicast_sent_ = false;
     uint32_t initial_sent_ = 0;
+    Millis unicast_tokens_milli_ = kUnicastReplyBurst * 1000;  // tokens x 1000
+    Millis unicast_refilled_at_ = 0;
+    bool unicast_bucket_started_ = false;
 };
 
 }  // namespace radvd_lite

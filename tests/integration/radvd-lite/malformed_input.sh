@@ -64,5 +64,24 @@ grep -q '"ra.bad-option-content": 1' <<<"$counters" || rl_fail "RDNSS without ad
 grep -q "RA_INCONSISTENT rl0: router fe80::.* advertises managed-flag 0 (ours 1)" "$log" ||
     rl_fail "no RA_INCONSISTENT warning about M"
 grep -Eq '"ra-sent-solicited-unicast": [1-9]' <<<"$counters" || rl_fail "valid RS not answered"
+
+# An RS flood: 100 unicast answers at once at most, then the replies fall
+# back to the rate-limited multicast path.
+rl_c python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+for _ in range(300):
+    s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ("ff02::2", 0, 0, socket.if_nametoindex("rl1")))
+PY
+rl_wait 5 "a solicited multicast RA after the flood" \
+    bash -c "[ \"\$(grep -c RA_SENT '$log')\" -ge 2 ]"
+unicast=$(rl_counter "$RL_PID" "$log" ra-sent-solicited-unicast)
+multicast=$(rl_counter "$RL_PID" "$log" ra-sent-solicited-multicast)
+received=$(rl_counter "$RL_PID" "$log" rs-received)
+echo "flood: $received RS received, $unicast unicast and $multicast multicast answers"
+[ "$received" -ge 250 ] || rl_fail "flood RSs not received ($received)"
+[ "$unicast" -le 110 ] || rl_fail "$unicast unicast answers to a flood, budget is 100 at once"
+[ "$multicast" -ge 1 ] || rl_fail "no multicast answer once the unicast budget was spent"
 rl_stop "$RL_PID"
-echo "PASS: malformed RS/RA dropped and counted by reason, valid RS still answered"
+echo "PASS: malformed RS/RA dropped and counted by reason, valid RS still answered, RS flood contained"

@@ -140,3 +140,30 @@ TEST(RadvdLiteSchedule, RestartRespectsRateLimitAndResetsInitialCount) {
 
 }  // namespace
 }  // namespace radvd_lite
+
+namespace radvd_lite {
+namespace {
+
+TEST(RadvdLiteSchedule, UnicastFloodFallsBackToRateLimitedMulticast) {
+    AdvertSchedule s(ScheduleTiming{200000, 600000}, [](Millis low, Millis) { return low; });
+    s.start(0);
+    s.multicastSent(0);
+    for (Millis i = 0; i < kUnicastReplyBurst; ++i) {
+        ASSERT_EQ(s.solicitation(1000, true), SolicitedReply::UnicastNow) << i;
+    }
+    // Burst used up within one millisecond: the next answer is multicast,
+    // MIN_DELAY_BETWEEN_RAS after the last one, and merges with later ones.
+    EXPECT_EQ(s.solicitation(1000, true), SolicitedReply::MulticastScheduled);
+    EXPECT_EQ(s.nextMulticast(), kMinDelayBetweenRasMs);
+    EXPECT_EQ(s.solicitation(1000, true), SolicitedReply::AlreadyScheduled);
+    // 10 ms later one token (100 per second) has come back.
+    EXPECT_EQ(s.solicitation(1010, true), SolicitedReply::UnicastNow);
+    EXPECT_EQ(s.solicitation(1010, true), SolicitedReply::AlreadyScheduled);
+    // A quiet second refills the whole burst.
+    for (Millis i = 0; i < kUnicastReplyBurst; ++i) {
+        ASSERT_EQ(s.solicitation(2100, true), SolicitedReply::UnicastNow) << i;
+    }
+}
+
+}  // namespace
+}  // namespace radvd_lite
