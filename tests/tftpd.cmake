@@ -8,16 +8,17 @@ netboot_unit_test(tftpd_unit_tests
     ${CMAKE_CURRENT_SOURCE_DIR}/unit/tftpd/config_test.cc
   LIBS netboot_tftpd_core)
 
-netboot_fuzz_target(tftpd_packet
-  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/fuzz_packet.cc
-  LIBS netboot_tftpd_core
-  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/corpus/packet
-  RUNS 200000)
-netboot_fuzz_target(tftpd_negotiation
-  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/fuzz_negotiation.cc
-  LIBS netboot_tftpd_core
-  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/corpus/negotiation
-  RUNS 200000)
+# libFuzzer adds every new interesting input to its corpus directory, so the
+# targets get a copy of the committed seeds in the build tree, not the seeds.
+foreach(target packet negotiation)
+  file(COPY ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/corpus/${target}
+       DESTINATION ${CMAKE_CURRENT_BINARY_DIR}/tftpd-corpus)
+  netboot_fuzz_target(tftpd_${target}
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/tftpd/fuzz_${target}.cc
+    LIBS netboot_tftpd_core
+    CORPUS ${CMAKE_CURRENT_BINARY_DIR}/tftpd-corpus/${target}
+    RUNS 200000)
+endforeach()
 
 if(NETBOOT_INTEGRATION)
   foreach(script interop escape rollover loss ops)

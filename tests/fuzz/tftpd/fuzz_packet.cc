@@ -25,6 +25,17 @@ public:
     }
 };
 
+class CountingSink : public BlockSink {
+public:
+    bool write_at(uint64_t offset, const uint8_t*, size_t length) override {
+        end = std::max<uint64_t>(end, offset + length);
+        return true;
+    }
+    bool finish() override { return ++finishes == 1; }
+    uint64_t end = 0;
+    int finishes = 0;
+};
+
 void check(bool condition) {
     if (!condition) {
         std::abort();
@@ -85,5 +96,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
     }
     check(transfer.bytes_acknowledged() <= settings.size);
+
+    // The same packets against an upload.
+    UploadSettings upload;
+    upload.blksize = settings.blksize;
+    upload.max_bytes = 1 + data[2] * 11u;
+    upload.max_retries = 3;
+    CountingSink sink;
+    WriteTransfer write(upload, sink);
+    write.start();
+    start = 3;
+    for (size_t i = 3; i <= size && write.outcome() == Outcome::InProgress; ++i) {
+        if (i == size || (i + 1 < size && data[i] == 0xFF && data[i + 1] == 0xFE)) {
+            const Step step = (i - start == 1 && data[start] == 'T') ? write.on_timeout()
+                                                                      : write.on_packet(data + start, i - start);
+            check(step.block_count == 0);
+            start = i + 2;
+            ++i;
+        }
+    }
+    check(write.bytes_transferred() <= upload.max_bytes);
+    check(sink.end == write.bytes_transferred());
+    check(sink.finishes <= 1);
     return 0;
 }
