@@ -4,6 +4,7 @@
 # RUN_SERIAL: one VM at a time, alone, since QEMU under TCG needs the cores.
 #   uefi-pxe4   OVMF x64 PXE v4 -> ipxe.efi (TFTP) -> iPXE -> boot.ipxe (HTTP)
 #   bios        SeaBIOS + iPXE NIC ROM -> boot.ipxe (HTTP)
+#   bios-host   the same, with a per-machine script.ipxe-<mac> that the menu chains first
 #   uefi-pxe6   OVMF x64 PXE v6 -> ipxe.efi (TFTP over v6) -> iPXE v6 -> boot.ipxe
 #   uefi-http4  OVMF x64 HTTP boot v4 -> ipxe.efi (HTTP) -> iPXE -> boot.ipxe
 #   uefi-http6  OVMF x64 HTTP boot v6 -> ipxe.efi (HTTP over v6) -> iPXE v6 -> boot.ipxe
@@ -12,7 +13,7 @@
 # cannot find its config after HTTP boot and stops at grub>, so the menu's
 # marker is never shown.
 if(NETBOOT_INTEGRATION)
-  foreach(scenario uefi-pxe4 bios uefi-pxe6 uefi-http4 uefi-http6 ia32)
+  foreach(scenario uefi-pxe4 bios bios-host uefi-pxe6 uefi-http4 uefi-http6 ia32)
     netboot_script_test(e2e.${scenario}
       COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh ${scenario}
       LABELS e2e TIMEOUT 180)
