@@ -8,16 +8,23 @@ netboot_unit_test(radvd_lite_unit_tests
           ${_rl}/unit/radvd-lite/config_test.cc
   LIBS radvd_lite_config)
 
+# libFuzzer adds what it finds to its first corpus directory: hand it a copy
+# in the build tree, so fuzzing never writes into the source tree.
+foreach(_corpus nd config)
+  file(COPY ${_rl}/fuzz/radvd-lite/corpus/${_corpus}
+       DESTINATION ${CMAKE_CURRENT_BINARY_DIR}/radvd-lite-corpus)
+endforeach()
+
 netboot_fuzz_target(radvd_lite_nd_fuzz
   SOURCES ${_rl}/fuzz/radvd-lite/nd_fuzz.cc
   LIBS radvd_lite_proto
-  CORPUS ${_rl}/fuzz/radvd-lite/corpus/nd
+  CORPUS ${CMAKE_CURRENT_BINARY_DIR}/radvd-lite-corpus/nd
   RUNS 200000)
 
 netboot_fuzz_target(radvd_lite_config_fuzz
   SOURCES ${_rl}/fuzz/radvd-lite/config_fuzz.cc
   LIBS radvd_lite_config
-  CORPUS ${_rl}/fuzz/radvd-lite/corpus/config
+  CORPUS ${CMAKE_CURRENT_BINARY_DIR}/radvd-lite-corpus/config
   RUNS 100000)
 
 if(NETBOOT_INTEGRATION)
