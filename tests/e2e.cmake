@@ -19,4 +19,9 @@ if(NETBOOT_INTEGRATION)
       LABELS e2e TIMEOUT 180)
     set_tests_properties(e2e.${scenario} PROPERTIES RUN_SERIAL TRUE)
   endforeach()
+  # The harness can fail: a stack with no UEFI loader must not pass uefi-pxe4.
+  netboot_script_test(e2e.harness-fails
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/harness-fails.sh
+    LABELS e2e TIMEOUT 120)
+  set_tests_properties(e2e.harness-fails PROPERTIES RUN_SERIAL TRUE)
 endif()
