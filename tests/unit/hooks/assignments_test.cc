@@ -1,0 +1,140 @@
+// Run-time assignments: key parsing, lookup order, expiry, command
+// arguments and the state file format.
+#include "config/assignment_json.h"
+#include "core/assignments.h"
+
+#include <gtest/gtest.h>
+
+using namespace netboot;
+using isc::data::Element;
+
+TEST(HostKeyParse, AcceptsCommonSpellings) {
+    for (const char* text : {"52:54:00:12:34:56", "52-54-00-12-34-56", "525400123456", "52:54:0:12:34:56"}) {
+        auto key = parseHostKey(HostKey::Kind::hwAddress, text);
+        ASSERT_TRUE(key) << text;
+        EXPECT_EQ(key->text(), "52:54:00:12:34:56") << text;
+    }
+    EXPECT_EQ(parseHostKey(HostKey::Kind::duid, "00:03:00:01:AA:BB")->text(), "00:03:00:01:aa:bb");
+}
+
+TEST(HostKeyParse, RefusesMalformed) {
+    for (const char* text : {"", ":", "52:54:", "5254001", "52:5g", "123:45", "52::54", "52:54:00:12:34:56:"}) {
+        EXPECT_FALSE(parseHostKey(HostKey::Kind::hwAddress, text)) << text;
+    }
+    EXPECT_FALSE(parseHostKey(HostKey::Kind::duid, std::string(129 * 2, 'a')));
+}
+
+TEST(AssignmentStore, FindsFirstLiveKeyInOrder) {
+    AssignmentStore store;
+    const HostKey mac = *parseHostKey(HostKey::Kind::hwAddress, "52:54:00:00:00:01");
+    const HostKey duid = *parseHostKey(HostKey::Kind::duid, "00:04:01:02");
+    store.set(duid, {"install", false, std::nullopt, 0});
+    store.set(mac, {"rescue", true, 100, 0});
+    auto found = store.find({mac, duid}, 50);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->second.profile, "rescue");
+    found = store.find({mac, duid}, 100);  // expired at 100: the DUID's applies
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->second.profile, "install");
+    EXPECT_EQ(store.prune(100), 1u);
+    EXPECT_FALSE(store.get(mac, 0));
+    EXPECT_TRUE(store.erase(duid));
+    EXPECT_TRUE(store.empty());
+}
+
+namespace {
+
+BootPolicy policyWithRescue() {
+    PolicyLayer d;
+    d.ipxeScriptUrl = UrlTemplate::parse("http://{server}/boot.ipxe");
+    PolicyLayer rescue;
+    rescue.ipxeScriptUrl = UrlTemplate::parse("http://{server}/rescue.ipxe");
+    return BootPolicy({}, d, {{"rescue", rescue}});
+}
+
+std::string setError(const std::string& json) {
+    try {
+        parseSetArguments(Element::fromJSON(json), policyWithRescue(), 1000);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST(SetArguments, Valid) {
+    SetRequest r = parseSetArguments(
+        Element::fromJSON(R"({"hw-address": "52:54:00:00:00:01", "profile": "rescue", "once": true, "expires-in": 60})"),
+        policyWithRescue(), 1000);
+    EXPECT_EQ(r.key.kindName(), "hw-address");
+    EXPECT_EQ(r.assignment.profile, "rescue");
+    EXPECT_TRUE(r.assignment.once);
+    EXPECT_EQ(*r.assignment.expiresAt, 1060);
+    EXPECT_NO_THROW(parseSetArguments(Element::fromJSON(R"({"duid": "00:01:02", "profile": "default"})"),
+                                      policyWithRescue(), 0));
+}
+
+TEST(SetArguments, ErrorsNameTheField) {
+    EXPECT_EQ(setError(R"({"hw-address": "52:54:00:00:00:01", "profile": "x"})").rfind("profile: unknown profile 'x' (known: default, rescue)", 0), 0u);
+    EXPECT_EQ(setError(R"({"hw-address": "zz", "profile": "rescue"})").rfind("hw-address:", 0), 0u);
+    EXPECT_EQ(setError(R"({"hw-address": "52:54:00:00:00:01", "client-id": "01:02", "profile": "rescue"})")
+                  .rfind("client-id: give only one", 0), 0u);
+    EXPECT_EQ(setError(R"({"hw-address": "52:54:00:00:00:01", "profile": "rescue", "expires-in": 0})")
+                  .rfind("expires-in:", 0), 0u);
+    EXPECT_EQ(setError(R"({"hw-address": "52:54:00:00:00:01", "profile": "rescue", "expires-in": 1.5})")
+                  .rfind("expires-in:", 0), 0u);
+    EXPECT_EQ(setError(R"({"hw-address": "52:54:00:00:00:01"})").rfind("profile: missing", 0), 0u);
+    EXPECT_EQ(setError(R"({"hw-address": "52:54:00:00:00:01", "profile": "rescue", "onse": true})").rfind("onse:", 0), 0u);
+    EXPECT_EQ(setError(R"({"profile": "rescue"})").rfind("arguments: name the machine", 0), 0u);
+}
+
+TEST(StateFile, RoundTripsAndReportsDamageByPath) {
+    AssignmentStore store;
+    store.set(*parseHostKey(HostKey::Kind::hwAddress, "52:54:00:00:00:01"), {"rescue", true, 2000, 1000});
+    store.set(*parseHostKey(HostKey::Kind::clientId, "01:52:54:00:00:00:02"), {"default", false, std::nullopt, 5});
+    AssignmentStore back = storeFromElement(storeToElement(store), "f");
+    ASSERT_EQ(back.entries().size(), 2u);
+    auto a = back.get(*parseHostKey(HostKey::Kind::hwAddress, "52:54:00:00:00:01"), 0);
+    ASSERT_TRUE(a);
+    EXPECT_TRUE(a->once);
+    EXPECT_EQ(*a->expiresAt, 2000);
+    EXPECT_EQ(a->createdAt, 1000);
+    try {
+        storeFromElement(Element::fromJSON(R"({"version": 1, "assignments": [{"hw-address": "52:54:00:00:00:01"}]})"),
+                         "/var/lib/kea/x.json");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("/var/lib/kea/x.json.assignments[0].profile", 0), 0u) << e.what();
+    }
+    EXPECT_THROW(storeFromElement(Element::fromJSON(R"({"version": 2, "assignments": []})"), "f"), ConfigError);
+}
+
+TEST(HookConfig, ProfilesAndStateFile) {
+    HookConfig c = parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/",
+        "profiles": {"rescue": {"ipxe-script-url": "http://x/rescue.ipxe"}}, "state-file": "/tmp/a.json"})"),
+                                   IpFamily::v4);
+    EXPECT_TRUE(c.policy.hasProfile("rescue"));
+    EXPECT_TRUE(c.policy.hasProfile("default"));
+    EXPECT_FALSE(c.policy.hasProfile("x"));
+    EXPECT_EQ(c.stateFile, "/tmp/a.json");
+    EXPECT_EQ(parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/"})"), IpFamily::v6).stateFile,
+              "/var/lib/kea/kea-netboot-assignments6.json");
+    EXPECT_THROW(parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/", "profiles": {"default": {}}})"),
+                                 IpFamily::v4), ConfigError);
+    EXPECT_THROW(parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/", "state-file": "rel.json"})"),
+                                 IpFamily::v4), ConfigError);
+}
+
+TEST(Policy, AssignedProfileIsTheMostSpecificLayer) {
+    BootPolicy policy = policyWithRescue();
+    ClientFacts ipxe;
+    ipxe.arch = lookupArchitecture(7);
+    ipxe.ipxe = true;
+    PolicyLayer host;
+    host.ipxeScriptUrl = UrlTemplate::parse("http://{server}/host.ipxe");
+    const ExchangeContext ex{"192.0.2.1", "", ""};
+    EXPECT_EQ(policy.decide(ipxe, ex, {policy.profile("rescue"), &host, nullptr}).bootFile,
+              "http://192.0.2.1/rescue.ipxe");
+    EXPECT_EQ(policy.decide(ipxe, ex, {nullptr, &host, nullptr}).bootFile, "http://192.0.2.1/host.ipxe");
+}
