@@ -267,12 +267,16 @@ void Daemon::reload(Millis t) {
         }
         std::unique_ptr<Link> link = std::move(*old);
         const Bytes before = link->advert;
+        const ScheduleTiming timing_before = link->config.timing;
         link->config = c;
         link->schedule.setTiming(c.timing);
         encode(*link);
-        if (link->socket && link->advert != before) {
+        const bool timing_changed = timing_before.min_interval_ms != c.timing.min_interval_ms ||
+                                    timing_before.max_interval_ms != c.timing.max_interval_ms;
+        if (link->socket && (link->advert != before || timing_changed)) {
             // RFC 4861 6.2.4: changed information goes out with the
-            // initial fast advertisements again.
+            // initial fast advertisements again; a shorter interval must
+            // not wait for a timer drawn from the old, longer one.
             link->schedule.start(t);
         }
         next.push_back(std::move(link));
