@@ -9,6 +9,8 @@ if(NETBOOT_INTEGRATION)
       COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/hooks/run.sh ${family} mt
       LABELS integration TIMEOUT 240)
   endforeach()
+  netboot_script_test(integration.hook.ha-failover
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/hooks/run_ha.sh LABELS integration TIMEOUT 180)
 endif()
 
 netboot_unit_test(hook_core_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/hooks/core_test.cc LIBS netboot_core)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Two kea-dhcp4 servers in Kea's HA load-balancing, each with the netboot
+# hook and a kea-ctrl-agent, on one link (a bridge) with a client. Runs
+# test_ha.py in the client namespace; removes everything on exit.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${NETBOOT_BUILD_DIR:?set by ctest}
+hook=$build/hooks/libdhcp_netboot.so
+kea_hooks=$(dirname "$(find /usr/lib -name libdhcp_ha.so -path '*kea/hooks*' | head -1)")
+tag=nbha$$
+hub=$tag-h cli=$tag-c
+root=$(mktemp -d /tmp/$tag.XXXXXX)
+pids=()
+cleanup() {
+  local rc=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for f in "$root"/s*/kea.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ns in "$hub" "$cli" "$tag-1" "$tag-2"; do ip netns del "$ns" 2>/dev/null || true; done
+  if [ $rc -ne 0 ]; then
+    for s in 1 2; do echo "--- server$s log ---"; tail -25 "$root/s$s/kea.log" 2>/dev/null || true; done
+  else
+    rm -rf "$root"
+  fi
+  exit $rc
+}
+trap cleanup EXIT INT TERM
+
+ip netns add "$hub"
+ip -n "$hub" link add br0 type bridge
+ip -n "$hub" link set br0 up
+join() {  # namespace, address
+  local ns=$1 addr=$2 ifc=$3
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  ip link add "$ifc" type veth peer name "$ifc"p
+  ip link set "$ifc" netns "$ns"
+  ip link set "$ifc"p netns "$hub"
+  ip -n "$hub" link set "$ifc"p master br0 up
+  ip -n "$ns" addr add "$addr"/24 dev "$ifc"
+  ip -n "$ns" link set "$ifc" up
+}
+join "$tag-1" 192.0.2.1 "$tag"a
+join "$tag-2" 192.0.2.3 "$tag"b
+join "$cli" 192.0.2.2 "$tag"c
+
+for s in 1 2; do
+  dir=$root/s$s
+  mkdir -p "$dir"
+  ifc=$([ $s = 1 ] && echo "$tag"a || echo "$tag"b)
+  addr=$([ $s = 1 ] && echo 192.0.2.1 || echo 192.0.2.3)
+  sed -e "s|@SRV_IF@|$ifc|g" -e "s|@DIR@|$dir|g" -e "s|@HOOK@|$hook|g" -e "s|@KEA_HOOKS@|$kea_hooks|g" \
+    -e "s|@NAME@|server$s|g" "$here/kea4-ha.json.in" > "$dir/kea.json"
+  sed -e "s|@CA_ADDR@|$addr|g" -e "s|@DIR@|$dir|g" -e "s|@FAMILY@|4|g" "$here/ca.json.in" > "$dir/ca.json"
+  "$build/hooks/netboot-check-config" -q "$dir/kea.json"
+  KEA_PIDFILE_DIR=$dir KEA_LOCKFILE_DIR=$dir ip netns exec "$tag-$s" kea-dhcp4 -c "$dir/kea.json" > "$dir/kea.out" 2>&1 &
+  echo $! > "$dir/kea.pid"
+  KEA_PIDFILE_DIR=$dir KEA_LOCKFILE_DIR=$dir ip netns exec "$tag-$s" kea-ctrl-agent -c "$dir/ca.json" > "$dir/ca.out" 2>&1 &
+  pids+=($!)
+done
+
+ip netns exec "$cli" env NB_IFACE="$tag"c NB_ROOT="$root" python3 "$here/test_ha.py" -v
