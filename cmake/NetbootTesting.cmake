@@ -26,8 +26,12 @@ function(netboot_fuzz_target name)
   if(NETBOOT_LIBFUZZER)
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    # libFuzzer adds what it finds to the first directory: a build-tree one,
+    # so the committed seed corpus stays as it is.
+    set(found_dir ${CMAKE_CURRENT_BINARY_DIR}/fuzz-found/${name})
+    file(MAKE_DIRECTORY ${found_dir})
     add_test(NAME fuzz.${name}
-             COMMAND ${name} -runs=${T_RUNS} -max_total_time=60 -max_len=1500 ${T_CORPUS})
+             COMMAND ${name} -runs=${T_RUNS} -max_total_time=60 -max_len=1500 ${found_dir} ${T_CORPUS})
   else()
     target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/fuzz/replay_main.cc)
     add_test(NAME fuzz.${name} COMMAND ${name} ${T_CORPUS})
