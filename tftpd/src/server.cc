@@ -34,6 +34,7 @@ namespace {
 
 constexpr size_t kRequestsPerWakeup = 64;   // fairness between listeners and transfers
 constexpr int kSocketBufferBytes = 1 << 20;
+constexpr size_t kBatch = 64;                 // DATA packets per sendmmsg
 
 asio::ip::address unmapped(const asio::ip::address& address) {
     if (address.is_v6() && address.to_v6().is_v4_mapped()) {
@@ -279,21 +280,66 @@ private:
         if (step.control) {
             send(step.control->data(), step.control->size());
         }
+        // A window goes out in batches of sendmmsg: one system call for up to
+        // kBatch DATA packets rendered side by side in the server's buffer.
         const uint64_t last = transfer_->total_blocks();
+        uint8_t* const begin = server_.send_buffer();
+        const size_t capacity = server_.send_buffer_size();
+        const size_t packet_max = transfer_->blksize() + 4;
+        std::array<iovec, kBatch> parts{};
+        size_t count = 0;
+        size_t used = 0;
         for (uint64_t i = 0; i < step.block_count; ++i) {
             const uint64_t block = step.first_block + i;
             if (block > last) {
                 break;
             }
-            const size_t length = transfer_->render_block(block, server_.send_buffer());
-            send(server_.send_buffer(), length);
+            if (count == kBatch || used + packet_max > capacity) {
+                send_batch(parts.data(), count);
+                count = 0;
+                used = 0;
+            }
+            const size_t length = transfer_->render_block(block, begin + used);
+            parts[count++] = iovec{begin + used, length};
+            used += length;
         }
+        send_batch(parts.data(), count);
         if (step.finished || transfer_->outcome() != Outcome::InProgress) {
             close();
             return;
         }
         if (step.timer_ms) {
             arm_timer(*step.timer_ms);
+        }
+    }
+
+    void send_batch(iovec* parts, size_t count) {
+        std::array<mmsghdr, kBatch> messages{};
+        for (size_t i = 0; i < count; ++i) {
+            messages[i].msg_hdr.msg_iov = &parts[i];
+            messages[i].msg_hdr.msg_iovlen = 1;
+        }
+        size_t sent = 0;
+        int stalls = 0;
+        while (sent < count && stalls < 3) {
+            const int n = ::sendmmsg(socket_.native_handle(), messages.data() + sent,
+                                     static_cast<unsigned>(count - sent), 0);
+            if (n > 0) {
+                sent += static_cast<size_t>(n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                pollfd ready{socket_.native_handle(), POLLOUT, 0};
+                ::poll(&ready, 1, 10);
+                ++stalls;
+                continue;
+            }
+            // ECONNREFUSED and friends: skip this packet, the client's ACKs
+            // (or their absence) decide what happens next.
+            ++sent;
         }
     }
 
@@ -377,7 +423,7 @@ Server::Server(asio::io_context& io, std::shared_ptr<const Settings> settings,
       settings_(std::move(settings)),
       resolver_(std::move(resolver)),
       uploads_(std::move(uploads)),
-      send_buffer_(kMaxBlockSize + 4),
+      send_buffer_(std::max<size_t>(256u << 10, kMaxBlockSize + 4)),
       receive_buffer_(65536) {}
 
 Server::~Server() = default;

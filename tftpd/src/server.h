@@ -78,6 +78,7 @@ private:
     void start_upload(const boost::asio::ip::udp::endpoint& client, const boost::asio::ip::address& local,
                       const Request& request);
     uint8_t* send_buffer() { return send_buffer_.data(); }
+    size_t send_buffer_size() const { return send_buffer_.size(); }
 
     boost::asio::io_context& io_;
     std::shared_ptr<const Settings> settings_;
@@ -85,7 +86,7 @@ private:
     std::shared_ptr<const UploadDirectory> uploads_;
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::unordered_map<Session*, std::shared_ptr<Session>> sessions_;
-    std::vector<uint8_t> send_buffer_;    // one thread: every transfer renders its DATA here
+    std::vector<uint8_t> send_buffer_;    // one thread: every transfer renders its DATA batches here
     std::vector<uint8_t> receive_buffer_;
     Counters counters_;
     bool stopping_ = false;
