@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <sstream>
+#include <type_traits>
 
 namespace netboot {
 
@@ -485,6 +486,65 @@ void NetbootImpl::logDecision(const Query& query, const ClientFacts& facts, cons
                        std::string(decision.replacedKeaBootFile));
 }
 
+template <typename Query>
+NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& handle, Query& query) {
+    constexpr bool v4 = std::is_same_v<Query, Pkt4>;
+    ClientLayers layers;
+    layers.needsMac = policy_.defaultsNameMac();
+    if (!storeEmpty_) {
+        if constexpr (v4) {
+            layers.assigned = assignmentFor(hostKeys4(query));
+        } else {
+            layers.assigned = assignmentFor(hostKeys6(query));
+        }
+    }
+    if (layers.assigned) {
+        layers.overrides[0] = policy_.profile(layers.assigned->second.profile);
+        layers.needsMac = true;
+    }
+    auto subnet = expectSubnetContext_ ? selectedSubnet(handle) : std::nullopt;
+    if (!subnet) return layers;
+    ConstHostPtr host;
+    if (reservationsMayOverride(*subnet)) {
+        const SrvConfigPtr config = CfgMgr::instance().getCurrentCfg();
+        if constexpr (v4) {
+            host = findHost(query, *subnet, config->getCfgHostOperations4()->getIdentifierTypes(), identifier4,
+                            [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
+                                return HostMgr::instance().get4(id, t, v.data(), v.size());
+                            });
+        } else {
+            host = findHost(query, *subnet, config->getCfgHostOperations6()->getIdentifierTypes(), identifier6,
+                            [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
+                                return HostMgr::instance().get6(id, t, v.data(), v.size());
+                            });
+        }
+    }
+    if (host) {
+        layers.host = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
+    }
+    layers.subnet = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
+    layers.overrides[1] = layers.host.get();
+    layers.overrides[2] = layers.subnet.get();
+    layers.needsMac = layers.needsMac || layers.host || layers.subnet;
+    return layers;
+}
+
+template <typename Query>
+void NetbootImpl::account(const Query& query, const ClientFacts& facts, const BootDecision& decision,
+                          const Assigned& assigned, const std::string& answered, const std::string& client,
+                          bool chainEnds) {
+    count(facts, decision);
+    remember({now(), client, facts.arch ? std::string(facts.arch->slug) : "unknown",
+              std::string(transportName(facts.transport())), facts.ipxe, std::string(answerName(decision.answer)),
+              answered, assigned ? assigned->second.profile : std::string(BootPolicy::kDefaultProfile)});
+    // "Once" lasts one boot: used up when iPXE, at the end of the chain, is
+    // acknowledged its script (ACK, REPLY), not by the firmware's exchanges,
+    // their retries or an offer.
+    if (assigned && assigned->second.once && decision.answer == BootDecision::Answer::ipxeScript && chainEnds) {
+        consume(assigned->first, query.getLabel());
+    }
+}
+
 void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& query, const Pkt4Ptr& response) {
     const uint8_t type = response->getType();
     if (type != DHCPOFFER && type != DHCPACK) return;
@@ -500,48 +560,17 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     }
     if (!facts.netbootSignal()) return;
 
-    BootPolicy::Overrides overrides{};
-    LayerPtr hostLayer, subnetLayer;
-    bool needsMac = policy_.defaultsNameMac();
-    const Assigned assigned = storeEmpty_ ? std::nullopt : assignmentFor(hostKeys4(*query));
-    if (assigned) {
-        overrides[0] = policy_.profile(assigned->second.profile);
-        needsMac = true;
-    }
-    if (auto subnet = expectSubnetContext_ ? selectedSubnet(handle) : std::nullopt) {
-        ConstHostPtr host;
-        if (reservationsMayOverride(*subnet)) {
-            const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations4()->getIdentifierTypes();
-            host = findHost(*query, *subnet, types, identifier4,
-                [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
-                    return HostMgr::instance().get4(id, t, v.data(), v.size());
-                });
-        }
-        if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
-        subnetLayer = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
-        overrides[1] = hostLayer.get();
-        overrides[2] = subnetLayer.get();
-        needsMac = needsMac || hostLayer || subnetLayer;
-    }
+    const ClientLayers layers = layersFor(handle, *query);
 
     const auto server = serverAddress4(*query, *response);
     ExchangeContext exchange{server ? server->text : std::string(),
-                             needsMac ? macText(query->getHWAddr()) : std::string(), trimmedFile(*response)};
-    const BootDecision decision = policy_.decide(facts, exchange, overrides);
+                             layers.needsMac ? macText(query->getHWAddr()) : std::string(), trimmedFile(*response)};
+    const BootDecision decision = policy_.decide(facts, exchange, layers.overrides);
     const std::string vendorText =
         vendor.bytes && netbootLogger.isDebugEnabled(kDebugDecision) ? printable(*vendor.view()) : std::string();
     logDecision(*query, facts, vendorText, decision);
-    count(facts, decision);
-    remember({now(), exchange.mac.empty() ? macText(query->getHWAddr()) : exchange.mac,
-              facts.arch ? std::string(facts.arch->slug) : "unknown", std::string(transportName(facts.transport())),
-              facts.ipxe, std::string(answerName(decision.answer)), decision.bootFile,
-              assigned ? assigned->second.profile : std::string(BootPolicy::kDefaultProfile)});
-    // "Once" lasts one boot: used up when iPXE, at the end of the chain, is
-    // acknowledged its script, not by the firmware's exchanges or retries.
-    if (assigned && assigned->second.once && decision.answer == BootDecision::Answer::ipxeScript &&
-        type == DHCPACK) {
-        consume(assigned->first, query->getLabel());
-    }
+    account(*query, facts, decision, layers.assigned, decision.bootFile,
+            exchange.mac.empty() ? macText(query->getHWAddr()) : exchange.mac, type == DHCPACK);
     if (!decision.changesAnswer()) return;
 
     const GlobalSettings& settings = policy_.settings();
@@ -587,46 +616,18 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     }
     if (!facts.netbootSignal()) return;
 
-    BootPolicy::Overrides overrides{};
-    LayerPtr hostLayer, subnetLayer;
-    bool needsMac = policy_.defaultsNameMac();
-    const Assigned assigned = storeEmpty_ ? std::nullopt : assignmentFor(hostKeys6(*query));
-    if (assigned) {
-        overrides[0] = policy_.profile(assigned->second.profile);
-        needsMac = true;
-    }
-    if (auto subnet = expectSubnetContext_ ? selectedSubnet(handle) : std::nullopt) {
-        ConstHostPtr host;
-        if (reservationsMayOverride(*subnet)) {
-            const auto& types = CfgMgr::instance().getCurrentCfg()->getCfgHostOperations6()->getIdentifierTypes();
-            host = findHost(*query, *subnet, types, identifier6,
-                [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
-                    return HostMgr::instance().get6(id, t, v.data(), v.size());
-                });
-        }
-        if (host) hostLayer = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
-        subnetLayer = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
-        overrides[1] = hostLayer.get();
-        overrides[2] = subnetLayer.get();
-        needsMac = needsMac || hostLayer || subnetLayer;
-    }
+    const ClientLayers layers = layersFor(handle, *query);
 
-    ExchangeContext exchange{serverAddress6(*query), needsMac ? macText(hw) : std::string(), keaBootUrl(*response)};
-    const BootDecision decision = policy_.decide(facts, exchange, overrides);
+    ExchangeContext exchange{serverAddress6(*query), layers.needsMac ? macText(hw) : std::string(),
+                             keaBootUrl(*response)};
+    const BootDecision decision = policy_.decide(facts, exchange, layers.overrides);
     std::string vendorText;
     if (vendor.bytes && vendor.bytes->size() > 6 && netbootLogger.isDebugEnabled(kDebugDecision)) {
         vendorText = printable(Bytes{vendor.bytes->data() + 6, vendor.bytes->size() - 6});
     }
     logDecision(*query, facts, vendorText, decision);
-    count(facts, decision);
-    remember({now(), exchange.mac.empty() ? macText(hw) : exchange.mac,
-              facts.arch ? std::string(facts.arch->slug) : "unknown", std::string(transportName(facts.transport())),
-              facts.ipxe, std::string(answerName(decision.answer)), decision.bootFileUrl,
-              assigned ? assigned->second.profile : std::string(BootPolicy::kDefaultProfile)});
-    if (assigned && assigned->second.once && decision.answer == BootDecision::Answer::ipxeScript &&
-        type == DHCPV6_REPLY) {
-        consume(assigned->first, query->getLabel());
-    }
+    account(*query, facts, decision, layers.assigned, decision.bootFileUrl,
+            exchange.mac.empty() ? macText(hw) : exchange.mac, type == DHCPV6_REPLY);
     if (!decision.changesAnswer()) return;
 
     // Option 59 goes out whether or not the client's ORO lists it: edk2

@@ -86,6 +86,20 @@ private:
                      const BootDecision& decision) const;
 
     using Assigned = std::optional<std::pair<HostKey, Assignment>>;
+    // The settings more specific than the hook's own, for one client.
+    struct ClientLayers {
+        BootPolicy::Overrides overrides{};  // assignment's profile, reservation, subnet
+        LayerPtr host;
+        LayerPtr subnet;
+        Assigned assigned;
+        bool needsMac = false;
+    };
+    template <typename Query>
+    ClientLayers layersFor(isc::hooks::CalloutHandle& handle, Query& query);
+    // Statistics, the recent-decisions ring and "once" bookkeeping.
+    template <typename Query>
+    void account(const Query& query, const ClientFacts& facts, const BootDecision& decision,
+                 const Assigned& assigned, const std::string& answered, const std::string& client, bool chainEnds);
     Assigned assignmentFor(const std::vector<HostKey>& keys) const;
     // Removes a "once" assignment whose boot chain reached iPXE's script.
     void consume(const HostKey& key, const std::string& label);
