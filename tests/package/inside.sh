@@ -155,7 +155,7 @@ grep -q 'CONFIG_OK' "$t/out" || fail "radvd-lite -t printed no CONFIG_OK"
 as_unit() {  # as_unit USER CAPS COMMAND...: like the unit's User= and AmbientCapabilities=
   local user=$1 caps=$2
   shift 2
-  unshare --net timeout -s TERM 3 setpriv --reuid="$user" --regid="$user" --clear-groups \
+  unshare --net timeout -s TERM 3 setpriv --reuid="$(id -u "$user")" --regid="$(id -g "$user")" --clear-groups \
     --inh-caps="-all$caps" --ambient-caps="-all$caps" --bounding-set="-all$caps" --no-new-privs "$@"
 }
 rc=0; as_unit netboot-tftpd ,+net_bind_service netboot-tftpd -c /etc/netboot-tftpd/netboot-tftpd.conf > "$t/out" 2>&1 || rc=$?
@@ -222,11 +222,19 @@ done
 left=()
 while read -r path; do
   [ -e "$path" ] || [ -L "$path" ] || continue
-  # Directories shared with other packages (/usr, /lib/systemd/system, Kea's hooks directory) stay.
-  if [ -d "$path" ] && [ ! -L "$path" ] && dpkg-query -S "$path" >/dev/null 2>&1; then continue; fi
+  if [ -d "$path" ]; then
+    # Directories stay when shared: the merged-/usr symlinks, directories
+    # other packages own or put files in (/usr/share/doc, Kea's hooks
+    # directory). An empty directory nobody owns is ours, left behind.
+    [ -L "$path" ] && continue
+    [ -n "$(ls -A "$path")" ] && continue
+    dpkg-query -S "$path" >/dev/null 2>&1 && continue
+  fi
   left+=("$path")
 done < "$t/our-paths"
 for path in /etc/netboot-tftpd /etc/radvd-lite /srv/netboot /usr/share/kea-netboot "$hook" \
+            /usr/share/doc/kea-netboot-hook /usr/share/doc/netboot-tftpd /usr/share/doc/radvd-lite \
+            /usr/share/doc/kea-netboot-config /usr/bin/netboot-check-config /usr/sbin/netboot-tftpd /usr/sbin/radvd-lite \
             /etc/systemd/system/multi-user.target.wants/netboot-tftpd.service \
             /etc/systemd/system/multi-user.target.wants/radvd-lite.service \
             /var/lib/systemd/deb-systemd-helper-enabled/netboot-tftpd.service.dsh-also \
