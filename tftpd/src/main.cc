@@ -98,7 +98,8 @@ int main(int argc, char** argv) {
     raise_descriptor_limit(initial.max_transfers);
     std::signal(SIGPIPE, SIG_IGN);
 
-    boost::asio::io_context io(1);
+    // One thread runs everything, so the reactor needs no per-operation locking.
+    boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
     auto settings = std::make_shared<const Settings>(initial);
     std::unique_ptr<Server> server;
     try {
