@@ -66,7 +66,7 @@ class Render(unittest.TestCase):
         self.assertNotIn("bios", d6["hooks-libraries"][0]["parameters"]["tftp-boot-files"])
         self.assertEqual(d6["server-id"], {"type": "LLT", "persist": False})
         self.assertEqual(d6["data-directory"], self.tmp.name)
-        tftp = json.load(open(os.path.join(self.out, "netboot-tftpd.conf")))["netboot-tftpd"]
+        tftp = kea_json(os.path.join(self.out, "netboot-tftpd.conf"))["netboot-tftpd"]
         self.assertEqual(tftp["root"], self.root)
         self.assertEqual(tftp["listen"], ["192.0.2.1:69", "[2001:db8::1]:69"])
         site = open(os.path.join(self.out, "nginx-site.conf")).read()
