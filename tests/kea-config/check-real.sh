@@ -65,6 +65,21 @@ check "radvd-lite -t --kea-config" "$radvd" -t -c "$dir/out/radvd-lite.conf" --k
 grep -q KEA_MISMATCH "$dir/check.log" && { cat "$dir/check.log"; fail "radvd-lite reports a Kea mismatch"; }
 check "nginx -t" ip netns exec "$ns" nginx -t -c "$dir/out/nginx.conf"
 
+# A second site: IPv4 only, BIOS and x64 UEFI with snponly.efi for HTTP boot,
+# on another port; its Kea and nginx configs must pass too.
+echo "stand-in snponly.efi" > "$dir/root/snponly.efi"
+"$top/kea-config/netboot-render" -i "$tag"a --no-ipv6 --subnet4 198.51.100.0/24 --server4 198.51.100.1 \
+  --arch bios,efi-x64 --http-boot efi-x64 --loader efi-x64=snponly.efi --http-port 8080 \
+  --root "$dir/root" --run-dir "$dir/run" --hook "$build/hooks/libdhcp_netboot.so" -o "$dir/out2" > /dev/null ||
+  fail "netboot-render refused the IPv4-only site"
+[ ! -e "$dir/out2/kea-dhcp6.conf" ] || fail "kea-dhcp6.conf rendered for an IPv4-only site"
+grep -q 'http://{server}:8080/boot.ipxe' "$dir/out2/kea-dhcp4.conf" || fail "script URL without the HTTP port"
+check "v4-only: netboot-check-config" "$build/hooks/netboot-check-config" "$dir/out2/kea-dhcp4.conf"
+check "v4-only: kea-dhcp4 -t" ip netns exec "$ns" kea-dhcp4 -t "$dir/out2/kea-dhcp4.conf"
+check "v4-only: kea-ctrl-agent -t" ip netns exec "$ns" kea-ctrl-agent -t "$dir/out2/kea-ctrl-agent.conf"
+check "v4-only: netboot-tftpd -t" "$tftpd" -t -c "$dir/out2/netboot-tftpd.conf"
+check "v4-only: nginx -t" ip netns exec "$ns" nginx -t -c "$dir/out2/nginx.conf"
+
 # The checks must be able to fail: a broken Kea config is refused by kea-dhcp4 -t.
 sed 's/"valid-lifetime": 3600/"valid-lifetime": "soon"/' "$dir/out/kea-dhcp4.conf" > "$dir/bad4.conf"
 if ip netns exec "$ns" kea-dhcp4 -t "$dir/bad4.conf" > /dev/null 2>&1; then fail "kea-dhcp4 -t accepted a broken config"; fi
