@@ -2,6 +2,9 @@
 # (tests/e2e/run.sh -> tools/netboot-stack). Needs root, the packages of
 # .ci/packages/e2e.txt and the built hook, netboot-tftpd and radvd-lite.
 # RUN_SERIAL: one VM at a time, alone, since QEMU under TCG needs the cores.
+# Each run takes 8-56 s here; netboot-stack gives up after 100 s of waiting
+# for the evidence (plus at most 60 s for uefi-http6's first short boot) and
+# cleans up, well inside ctest's 240 s, which would kill it without clean-up.
 #   uefi-pxe4   OVMF x64 PXE v4 -> ipxe.efi (TFTP) -> iPXE -> boot.ipxe (HTTP)
 #   bios        SeaBIOS + iPXE NIC ROM -> boot.ipxe (HTTP)
 #   bios-host   the same, with a per-machine script.ipxe-<mac> that the menu chains first
@@ -16,7 +19,7 @@ if(NETBOOT_INTEGRATION)
   foreach(scenario uefi-pxe4 bios bios-host uefi-pxe6 uefi-http4 uefi-http6 ia32)
     netboot_script_test(e2e.${scenario}
       COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh ${scenario}
-      LABELS e2e TIMEOUT 180)
+      LABELS e2e TIMEOUT 240)
     set_tests_properties(e2e.${scenario} PROPERTIES RUN_SERIAL TRUE)
   endforeach()
   # The harness can fail: a stack with no UEFI loader must not pass uefi-pxe4.

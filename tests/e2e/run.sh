@@ -12,4 +12,4 @@ set -euo pipefail
 top=${NETBOOT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 : "${NETBOOT_BUILD_DIR:?set by ctest}"
 export NETBOOT_BUILD_DIR NETBOOT_SKIP_DEPS=1
-exec "$top/tools/netboot-stack" "$1" --no-build --timeout "${NETBOOT_E2E_TIMEOUT:-120}" --show-menu 0 --console
+exec "$top/tools/netboot-stack" "$1" --no-build --timeout "${NETBOOT_E2E_TIMEOUT:-100}" --show-menu 0 --console
