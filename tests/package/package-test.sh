@@ -29,6 +29,7 @@ done
 work=$(mktemp -d /tmp/netboot-pkgtest.XXXXXX)
 cleanup() {
   local rc=$?
+  set +e  # clean up everything, whatever fails (grep finding no mount is normal)
   # mmdebstrap unmounts what it mounted; should it have been killed, lazily
   # unmount anything left under the work directory before removing it.
   grep -o " $work/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
@@ -37,7 +38,7 @@ cleanup() {
   if [ "${NETBOOT_PACKAGE_KEEP:-0}" = 1 ]; then
     echo "kept $work"
   else
-    rm -rf --one-file-system "$work"
+    rm -rf --one-file-system "$work" || { echo "could not remove $work" >&2; [ "$rc" -ne 0 ] || rc=1; }
   fi
   exit $rc
 }
