@@ -180,12 +180,14 @@ void Daemon::readPackets(Link& link, Millis t) {
         switch (in.type) {
         case NdType::RouterSolicitation: {
             ++link.counters.rs_received;
+            logLine(LogLevel::Debug, "RS_RECEIVED", link.config.name + ": from " + formatAddress(packet_.source));
             const bool can_unicast = link.config.solicited_unicast && !isUnspecified(packet_.source);
             switch (link.schedule.solicitation(t, can_unicast)) {
             case SolicitedReply::UnicastNow: {
                 std::string error;
                 if (link.socket->send(link.advert, &packet_.source, error)) {
                     ++link.counters.ra_sent_solicited_unicast;
+                    logLine(LogLevel::Debug, "RA_SENT", link.config.name + ": unicast to " + formatAddress(packet_.source));
                 } else {
                     ++link.counters.send_errors;
                     logLine(LogLevel::Warn, "SEND_ERROR", link.config.name + ": unicast: " + error);
