@@ -75,7 +75,7 @@ for _ in range(300):
     s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ("ff02::2", 0, 0, socket.if_nametoindex("rl1")))
 PY
 rl_wait 5 "a solicited multicast RA after the flood" \
-    bash -c "[ \"\$(grep -c RA_SENT '$log')\" -ge 2 ]"
+    bash -c "[ \"\$(grep -c 'RA_SENT rl0: multicast' '$log')\" -ge 2 ]"
 unicast=$(rl_counter "$RL_PID" "$log" ra-sent-solicited-unicast)
 multicast=$(rl_counter "$RL_PID" "$log" ra-sent-solicited-multicast)
 received=$(rl_counter "$RL_PID" "$log" rs-received)
