@@ -128,7 +128,13 @@ if [ -x "$render" ]; then
     expect_rc 0 "netboot-tftpd -t accepts the rendered netboot-tftpd.conf" netboot-tftpd -t -c "$t/bundle/netboot-tftpd.conf"
   fi
   if [ -f "$t/bundle/radvd-lite.conf" ]; then
-    expect_rc 0 "radvd-lite -t accepts the rendered radvd-lite.conf" radvd-lite -t -c "$t/bundle/radvd-lite.conf"
+    if [ -f "$t/bundle/kea-dhcp6.conf" ]; then
+      expect_rc 0 "radvd-lite -t accepts the rendered radvd-lite.conf, checked against the rendered kea-dhcp6.conf" \
+        radvd-lite -t -c "$t/bundle/radvd-lite.conf" --kea-config "$t/bundle/kea-dhcp6.conf"
+      grep -q KEA_MISMATCH "$t/out" && fail "the rendered radvd-lite.conf and kea-dhcp6.conf disagree"
+    else
+      expect_rc 0 "radvd-lite -t accepts the rendered radvd-lite.conf" radvd-lite -t -c "$t/bundle/radvd-lite.conf"
+    fi
   fi
 else
   echo "note: kea-netboot-config ships no netboot-render yet; only the configs above were checked"
