@@ -37,6 +37,10 @@ kea_version=$(dpkg-query -W -f='${Version}' kea-common)
 dpkg-query -W -f='${Depends}\n' kea-netboot-hook | tr ',' '\n' | grep -qx " *kea-common (= $kea_version)" \
   || fail "kea-netboot-hook does not depend on kea-common (= $kea_version): $(dpkg-query -W -f='${Depends}' kea-netboot-hook)"
 ok "kea-netboot-hook depends on kea-common (= $kea_version)"
+kea_upstream=${kea_version%-*}
+dpkg-query -W -f='${Depends}\n' netboot-tftpd | tr ',' '\n' | grep -qx " *kea-common (<< $kea_upstream+~)" \
+  || fail "netboot-tftpd (links libkea-cc) is not kept below the next Kea release: $(dpkg-query -W -f='${Depends}' netboot-tftpd)"
+ok "netboot-tftpd depends on kea-common (<< $kea_upstream+~): Kea's sonames change every release"
 [ -f "$hook" ] || fail "$hook missing"
 ok "hook installed at $hook"
 

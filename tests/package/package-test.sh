@@ -26,6 +26,11 @@ for tool in dpkg-buildpackage dh lintian mmdebstrap dpkg-deb git; do
   command -v "$tool" >/dev/null || fail "$tool missing: install .ci/packages/package.txt (tools/install-deps)"
 done
 
+# A run killed from outside (SIGKILL) cannot clean up: remove what such runs
+# left more than two hours ago (a run takes minutes), unless still mounted.
+for stale in $(find /tmp -maxdepth 1 -name 'netboot-pkgtest.*' -type d -mmin +120 2>/dev/null); do
+  grep -q " $stale/" /proc/self/mounts || rm -rf --one-file-system "$stale"
+done
 work=$(mktemp -d /tmp/netboot-pkgtest.XXXXXX)
 cleanup() {
   local rc=$?
