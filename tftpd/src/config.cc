@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "config/json_comments.h"
+
 #include <cc/data.h>
 #include <exceptions/exceptions.h>
 #include <getopt.h>
@@ -239,42 +241,6 @@ Settings settings_from_element(const ConstElementPtr& top) {
     return settings;
 }
 
-// Kea's own parsers accept //, /* */ and # comments; libkea-cc's
-// preprocessor only knows #. Blank out the C-style ones (outside strings),
-// keeping newlines so error positions still point at the right line.
-std::string strip_c_comments(const std::string& text) {
-    std::string out = text;
-    bool in_string = false;
-    for (size_t i = 0; i < out.size(); ++i) {
-        const char c = out[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '/') {
-            while (i < out.size() && out[i] != '\n') {
-                out[i++] = ' ';
-            }
-        } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '*') {
-            const size_t end = out.find("*/", i + 2);
-            const size_t stop = end == std::string::npos ? out.size() : end + 2;
-            for (; i < stop; ++i) {
-                if (out[i] != '\n') {
-                    out[i] = ' ';
-                }
-            }
-            --i;
-        }
-    }
-    return out;
-}
-
 Settings settings_from_text(const std::string& json_text, const std::string& origin,
                             const std::vector<std::pair<std::string, std::string>>& overrides) {
     ElementPtr top;
@@ -282,8 +248,9 @@ Settings settings_from_text(const std::string& json_text, const std::string& ori
         top = Element::createMap();
     } else {
         try {
-            std::istringstream input(strip_c_comments(json_text));
-            top = Element::fromJSON(input, origin, true);
+            // Kea's daemons accept //, /* */ and # comments anywhere; so do we.
+            std::istringstream input(netboot::stripJsonComments(json_text));
+            top = Element::fromJSON(input, origin);
         } catch (const isc::Exception& error) {
             throw ConfigError(origin + ": invalid JSON: " + error.what());
         }

@@ -49,7 +49,8 @@ TEST(tftpdConfig, ParsesAFullFileWithComments) {
     /* a block
        comment */
     "root": "/srv/boot", // trailing
-    "comment": "not // a comment",
+      # an indented hash comment, as Kea's daemons accept
+    "comment": "not // a comment # nor this",
     "listen": ["192.0.2.1:69", "[2001:db8::1]:6969", "::"],
     "user": "tftp",
     "max-transfers": 50,
