@@ -82,22 +82,30 @@ class Client4:
     def close(self):
         self.sock.close()
 
-    def exchange(self, msg_type, mac, options, expect, xid=None, timeout=3.0):
-        xid = xid if xid is not None else random.getrandbits(32)
+    def send(self, msg_type, mac, options, xid):
         packet = build4(msg_type, mac, options, xid, giaddr=self.relay or "0.0.0.0")
-        target = (self.server, 67) if self.relay else ("255.255.255.255", 67)
-        self.sock.sendto(packet, target)
+        self.sock.sendto(packet, (self.server, 67) if self.relay else ("255.255.255.255", 67))
+
+    def replies(self, timeout):
+        """The server's BOOTREPLYs arriving within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             ready, _, _ = select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))
             if not ready:
-                break
+                return
             data, _ = self.sock.recvfrom(4096)
             try:
                 reply = Reply4(data)
             except (ValueError, struct.error, IndexError):
                 continue
-            if reply.op == 2 and reply.xid == xid and reply.type == expect:
+            if reply.op == 2:
+                yield reply
+
+    def exchange(self, msg_type, mac, options, expect, xid=None, timeout=3.0):
+        xid = xid if xid is not None else random.getrandbits(32)
+        self.send(msg_type, mac, options, xid)
+        for reply in self.replies(timeout):
+            if reply.xid == xid and reply.type == expect:
                 return reply
         return None
 
@@ -111,21 +119,13 @@ class Client4:
         for mac, options in clients:
             xid = random.getrandbits(32)
             by_xid[xid] = mac
-            packet = build4(DISCOVER, mac, options, xid, giaddr=self.relay or "0.0.0.0")
-            self.sock.sendto(packet, (self.server, 67) if self.relay else ("255.255.255.255", 67))
+            self.send(DISCOVER, mac, options, xid)
         answers = {}
-        deadline = time.monotonic() + timeout
-        while len(answers) < len(by_xid) and time.monotonic() < deadline:
-            ready, _, _ = select.select([self.sock], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                break
-            data, _ = self.sock.recvfrom(4096)
-            try:
-                reply = Reply4(data)
-            except (ValueError, struct.error, IndexError):
-                continue
+        for reply in self.replies(timeout):
             if reply.type == OFFER and reply.xid in by_xid:
                 answers[by_xid[reply.xid]] = reply
+                if len(answers) == len(by_xid):
+                    break
         return answers
 
     def dora(self, mac, options):
