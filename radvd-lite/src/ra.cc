@@ -456,7 +456,10 @@ std::optional<Advertisement> decodeRouterAdvertisement(const uint8_t* data, size
             if (o.body_size < 14) return std::nullopt;
             DnsslInfo d;
             d.lifetime = readU32(o.body + 2);
-            if (!decodeDomainNames(o.body + 6, o.body_size - 6, d.domains)) return std::nullopt;
+            // RFC 8106 5.2: one or more domain names; padding alone is malformed.
+            if (!decodeDomainNames(o.body + 6, o.body_size - 6, d.domains) || d.domains.empty()) {
+                return std::nullopt;
+            }
             ra.dnssl.push_back(std::move(d));
             break;
         }

@@ -220,6 +220,11 @@ TEST(RadvdLiteDecode, RejectsBadOptionContents) {
     Bytes bad_dnssl = {134, 0, 0, 0, 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                        31, 2, 0, 0, 0, 0, 0, 1, 9, 'a', 'b', 0, 0, 0, 0, 0};
     EXPECT_FALSE(decodeRouterAdvertisement(bad_dnssl.data(), bad_dnssl.size()));
+    // DNSSL with only padding, no domain name (found by the fuzzer: it
+    // decoded, but re-encoded into an option too short to decode).
+    Bytes nameless_dnssl = {134, 0, 0, 0, 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                            31, 3, 0x80, 0x18, 0, 0, 0x3c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    EXPECT_FALSE(decodeRouterAdvertisement(nameless_dnssl.data(), nameless_dnssl.size()));
     // Prefix length above 128.
     Bytes pio = encodeRouterAdvertisement(fullAdvertisement());
     pio[18] = 129;
