@@ -206,6 +206,18 @@ uint32_t blksize_for_path(udp::socket& socket) {
                                             static_cast<int>(kMaxBlockSize)));
 }
 
+// The limits every transfer on `socket` shares: the configured block size,
+// lowered to what fits the path MTU when asked, and the timeout.
+NegotiationLimits limits_for(const Settings& settings, udp::socket& socket) {
+    NegotiationLimits limits;
+    limits.max_blksize = settings.max_blksize;
+    if (settings.blksize_fits_mtu) {
+        limits.max_blksize = std::min(limits.max_blksize, blksize_for_path(socket));
+    }
+    limits.default_timeout_ms = settings.timeout_ms;
+    return limits;
+}
+
 }  // namespace
 
 struct Server::Listener {
@@ -645,14 +657,9 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
     if (!socket) {
         return;
     }
-    NegotiationLimits limits;
-    limits.max_blksize = settings.max_blksize;
-    if (settings.blksize_fits_mtu) {
-        limits.max_blksize = std::min(limits.max_blksize, blksize_for_path(*socket));
-    }
+    NegotiationLimits limits = limits_for(settings, *socket);
     limits.max_windowsize = settings.max_windowsize;
     limits.max_window_bytes = settings.max_window_bytes;
-    limits.default_timeout_ms = settings.timeout_ms;
     auto negotiated = negotiate(request.options, size_to_send, limits);
     if (auto* error = std::get_if<ProtocolError>(&negotiated)) {
         ++counters_.refused_options;
@@ -697,12 +704,7 @@ void Server::start_upload(const udp::endpoint& client, const asio::ip::address& 
     if (!socket) {
         return;
     }
-    NegotiationLimits limits;
-    limits.max_blksize = settings.max_blksize;
-    if (settings.blksize_fits_mtu) {
-        limits.max_blksize = std::min(limits.max_blksize, blksize_for_path(*socket));
-    }
-    limits.default_timeout_ms = settings.timeout_ms;
+    const NegotiationLimits limits = limits_for(settings, *socket);
     auto negotiated = negotiate(request.options, std::nullopt, limits);
     auto send_error = [&](ErrorCode code, const std::string& message) {
         log_line(LogLevel::Info, "refused client=" + endpoint_text(client) + " file=\"" + printable(request.filename) +
