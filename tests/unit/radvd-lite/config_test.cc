@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -164,14 +166,21 @@ TEST(RadvdLiteConfig, WarnsAboutNonSlaacAutonomousPrefix) {
 
 class RadvdLiteKeaCrossCheck : public ::testing::Test {
 protected:
+    // ctest runs each test as its own process, in parallel: the name must be
+    // unique across processes, not only within this one.
     std::string writeKea(const std::string& text) {
-        path_ = ::testing::TempDir() + "radvd-lite-kea-" + std::to_string(counter_++) + ".json";
+        std::string pattern = ::testing::TempDir() + "radvd-lite-kea-XXXXXX";
+        const int fd = ::mkstemp(pattern.data());
+        EXPECT_GE(fd, 0) << pattern;
+        if (fd >= 0) ::close(fd);
+        path_ = pattern;
         std::ofstream(path_) << text;
         return path_;
     }
-    void TearDown() override { std::remove(path_.c_str()); }
+    void TearDown() override {
+        if (!path_.empty()) std::remove(path_.c_str());
+    }
     std::string path_;
-    int counter_ = 0;
 };
 
 TEST_F(RadvdLiteKeaCrossCheck, MatchingSubnetGivesNoWarning) {
