@@ -27,6 +27,7 @@ ip -n "$ns" link set lo up
 ip -n "$ns" link add "$tag"a type veth peer name "$tag"b
 ip netns exec "$ns" sysctl -qw net.ipv6.conf."$tag"a.accept_dad=0
 ip -n "$ns" addr add 198.51.100.1/24 dev "$tag"a
+ip -n "$ns" addr add 198.51.100.3/24 dev "$tag"a
 ip -n "$ns" addr add 2001:db8:77::1/64 dev "$tag"a nodad
 ip -n "$ns" link set "$tag"a up
 ip -n "$ns" link set "$tag"b up
@@ -45,6 +46,10 @@ done
 [ -s "$dir/root/boot.ipxe" ] || fail "boot.ipxe not written into the root"
 [ -s "$dir/root/grub/grub.cfg" ] || fail "grub/grub.cfg not written into the root"
 grep -q 'script.ipxe-${mac:hexhyp}' "$dir/root/boot.ipxe" || fail "menu does not chain the per-MAC script"
+grep -q 'echo kea-netboot: profile rescue reached' "$dir/root/profile-rescue.ipxe" ||
+  fail "profile-rescue.ipxe (the default rescue profile) not written into the root"
+grep -q '"ipxe-script-url": "http://{server}/profile-rescue.ipxe"' "$dir/out/kea-dhcp4.conf" ||
+  fail "kea-dhcp4.conf has no rescue profile"
 
 export KEA_PIDFILE_DIR=$dir/run KEA_LOCKFILE_DIR=$dir/run
 check() {
@@ -80,8 +85,37 @@ check "v4-only: kea-ctrl-agent -t" ip netns exec "$ns" kea-ctrl-agent -t "$dir/o
 check "v4-only: netboot-tftpd -t" "$tftpd" -t -c "$dir/out2/netboot-tftpd.conf"
 check "v4-only: nginx -t" ip netns exec "$ns" nginx -t -c "$dir/out2/nginx.conf"
 
+# A load-balancing HA pair (Kea's libdhcp_lease_cmds.so and libdhcp_ha.so from
+# Debian's hooks directory, found by the renderer) with two boot profiles:
+# each server's half must pass netboot-check-config, kea-dhcp4 -t and
+# kea-ctrl-agent -t.
+for s in 1 3; do
+  this=server$s=http://198.51.100.$s:8000/ peer=server$((4 - s))=http://198.51.100.$((4 - s)):8000/
+  "$top/kea-config/netboot-render" -i "$tag"a --no-ipv6 --subnet4 198.51.100.0/24 --server4 198.51.100.$s \
+    --ha-this "$this" --ha-peer "$peer" --profile rescue --profile install-debian \
+    --root "$dir/root" --run-dir "$dir/run" --hook "$build/hooks/libdhcp_netboot.so" -o "$dir/ha$s" > /dev/null ||
+    fail "netboot-render refused the HA pair's server$s"
+  grep -q '/kea/hooks/libdhcp_ha.so"' "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: no libdhcp_ha.so from Kea's hooks"
+  grep -q '"this-server-name": "server'$s'"' "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: wrong this-server-name"
+  check "HA server$s: netboot-check-config" "$build/hooks/netboot-check-config" "$dir/ha$s/kea-dhcp4.conf"
+  check "HA server$s: kea-dhcp4 -t" ip netns exec "$ns" kea-dhcp4 -t "$dir/ha$s/kea-dhcp4.conf"
+  check "HA server$s: kea-ctrl-agent -t" ip netns exec "$ns" kea-ctrl-agent -t "$dir/ha$s/kea-ctrl-agent.conf"
+done
+[ -s "$dir/root/profile-install-debian.ipxe" ] || fail "profile-install-debian.ipxe not written into the root"
+sed -n '/"peers"/,/]/p' "$dir/ha1/kea-dhcp4.conf" > "$dir/peers1"
+sed -n '/"peers"/,/]/p' "$dir/ha3/kea-dhcp4.conf" > "$dir/peers3"
+cmp -s "$dir/peers1" "$dir/peers3" || fail "the two servers' peer lists differ"
+echo "ok   HA pair: both servers list the same peers and roles"
+
 # The checks must be able to fail: a broken Kea config is refused by kea-dhcp4 -t.
 sed 's/"valid-lifetime": 3600/"valid-lifetime": "soon"/' "$dir/out/kea-dhcp4.conf" > "$dir/bad4.conf"
 if ip netns exec "$ns" kea-dhcp4 -t "$dir/bad4.conf" > /dev/null 2>&1; then fail "kea-dhcp4 -t accepted a broken config"; fi
 echo "ok   kea-dhcp4 -t refuses a broken copy"
+# ... and netboot-check-config a profile the hook would refuse (Kea's -t cannot see it).
+sed 's/"rescue": {/"Rescue!": {/' "$dir/ha1/kea-dhcp4.conf" > "$dir/bad-profile.conf"
+if "$build/hooks/netboot-check-config" "$dir/bad-profile.conf" > "$dir/check.log" 2>&1; then
+  fail "netboot-check-config accepted a bad profile name"
+fi
+grep -q 'profiles.Rescue!' "$dir/check.log" || { cat "$dir/check.log"; fail "the refusal does not name the profile"; }
+echo "ok   netboot-check-config refuses a bad profile name"
 echo PASS

@@ -106,6 +106,115 @@ class Render(unittest.TestCase):
         p = kea_json(os.path.join(self.out, "kea-dhcp4.conf"))["Dhcp4"]["hooks-libraries"][0]["parameters"]
         self.assertEqual(p["tftp-boot-files"], {"bios": "undionly.kpxe", "efi-x64": "undionly.kpxe"})
 
+    def test_profiles_default_rescue(self):
+        r = self.run_render()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for conf, family, n in (("kea-dhcp4.conf", "Dhcp4", 4), ("kea-dhcp6.conf", "Dhcp6", 6)):
+            p = kea_json(os.path.join(self.out, conf))[family]["hooks-libraries"][0]["parameters"]
+            self.assertEqual(p["profiles"], {"rescue": {"ipxe-script-url": "http://{server}/profile-rescue.ipxe"}})
+            # assignments stay in the sandbox, never in the host's /var/lib/kea
+            self.assertEqual(p["state-file"], os.path.join(self.tmp.name, "kea-netboot-assignments%d.json" % n))
+        script = open(os.path.join(self.root, "profile-rescue.ipxe")).read()
+        self.assertTrue(script.startswith("#!ipxe"))
+        self.assertNotIn("@", script.replace("${", ""), "unfilled template placeholder")
+        self.assertIn("echo kea-netboot: profile rescue reached (${platform} ${buildarch}, ${mac})", script)
+        self.assertIn("chain --autofree rescue/boot.ipxe", script)
+        self.assertIn("choose --timeout 10000 --default shell target", script)
+        self.assertIn("chain --autofree boot.ipxe", script)  # back to the normal menu
+
+    def test_profiles_chosen_with_port(self):
+        r = self.run_render("--profile", "install-debian", "--profile", "rescue", "--profile", "memtest.86",
+                            "--http-port", "8080", "--menu-timeout", "4")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        p = kea_json(os.path.join(self.out, "kea-dhcp6.conf"))["Dhcp6"]["hooks-libraries"][0]["parameters"]
+        self.assertEqual(sorted(p["profiles"]), ["install-debian", "memtest.86", "rescue"])
+        self.assertEqual(p["profiles"]["install-debian"]["ipxe-script-url"],
+                         "http://{server}:8080/profile-install-debian.ipxe")
+        generic = open(os.path.join(self.root, "profile-install-debian.ipxe")).read()
+        self.assertIn("echo kea-netboot: profile install-debian reached", generic)
+        self.assertIn("chain --autofree install-debian/boot.ipxe", generic)
+        self.assertIn("choose --timeout 4000 --default main target", generic)
+        self.assertNotIn("@", generic.replace("${", ""), "unfilled template placeholder")
+        self.assertIn("RESCUE", open(os.path.join(self.root, "profile-rescue.ipxe")).read())
+        self.assertTrue(os.path.exists(os.path.join(self.root, "profile-memtest.86.ipxe")))
+
+    def test_no_profiles(self):
+        r = self.run_render("--no-profiles")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        p = kea_json(os.path.join(self.out, "kea-dhcp4.conf"))["Dhcp4"]["hooks-libraries"][0]["parameters"]
+        self.assertNotIn("profiles", p)
+        self.assertFalse([f for f in os.listdir(self.root) if f.startswith("profile-")])
+
+    def test_refuses_bad_profiles(self):
+        self.refused("--profile", "Rescue", says=["--profile: 'Rescue' is not a profile name", "a-z"])
+        self.refused("--profile", "../etc", says=["--profile: '../etc' is not a profile name"])
+        self.refused("--profile", ".hidden", says=["starting with a letter or digit"])
+        self.refused("--profile", "default", says=["--profile: 'default' is the hook's own settings"])
+        self.refused("--profile", "rescue", "--profile", "rescue", says=["--profile: 'rescue' is given twice"])
+        self.refused("--profile", "rescue", "--no-profiles", says=["--profile and --no-profiles"])
+
+    def ha_hooks(self):
+        hooks = os.path.join(self.tmp.name, "kea-hooks")
+        os.makedirs(hooks, exist_ok=True)
+        for lib in ("libdhcp_ha.so", "libdhcp_lease_cmds.so"):
+            open(os.path.join(hooks, lib), "w").close()
+        return hooks
+
+    def test_ha_pair(self):
+        hooks = self.ha_hooks()
+        confs = {}
+        for this, peer, addr in (("server1=http://192.0.2.1:8000/", "server2=http://192.0.2.3:8000", "192.0.2.1"),
+                                 ("server2=http://192.0.2.3:8000", "server1=http://192.0.2.1:8000/", "192.0.2.3")):
+            out = os.path.join(self.tmp.name, this[:7])
+            r = subprocess.run([sys.executable, RENDER, "-i", "eth1", "--root", self.root, "-o", out,
+                                "--run-dir", self.tmp.name, "--no-ipv6", "--server4", addr, "--ha-this", this,
+                                "--ha-peer", peer, "--kea-hooks-dir", hooks, "--profile", "rescue",
+                                "--profile", "install-debian"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            confs[this[:7]] = kea_json(os.path.join(out, "kea-dhcp4.conf"))["Dhcp4"]
+            agent = kea_json(os.path.join(out, "kea-ctrl-agent.conf"))["Control-agent"]
+            self.assertEqual((agent["http-host"], agent["http-port"]), (addr, 8000))
+        libs = confs["server1"]["hooks-libraries"]
+        self.assertEqual([os.path.basename(l["library"]) for l in libs],
+                         ["libdhcp_lease_cmds.so", "libdhcp_netboot.so", "libdhcp_ha.so"])
+        self.assertEqual(libs[0]["library"], os.path.join(hooks, "libdhcp_lease_cmds.so"))
+        self.assertEqual(sorted(libs[1]["parameters"]["profiles"]), ["install-debian", "rescue"])
+        ha = [l["parameters"]["high-availability"][0] for l in
+              (confs["server1"]["hooks-libraries"][2], confs["server2"]["hooks-libraries"][2])]
+        self.assertEqual([h["this-server-name"] for h in ha], ["server1", "server2"])
+        self.assertEqual(ha[0]["mode"], "load-balancing")
+        # both servers agree on roles, URLs and the pool split
+        self.assertEqual(ha[0]["peers"], ha[1]["peers"])
+        self.assertEqual([(p["name"], p["url"], p["role"]) for p in ha[0]["peers"]],
+                         [("server1", "http://192.0.2.1:8000/", "primary"),
+                          ("server2", "http://192.0.2.3:8000/", "secondary")])
+        self.assertEqual(confs["server1"]["subnet4"][0]["pools"], confs["server2"]["subnet4"][0]["pools"])
+        self.assertEqual(confs["server1"]["subnet4"][0]["pools"],
+                         [{"pool": "192.0.2.100 - 192.0.2.149", "client-class": "HA_server1"},
+                          {"pool": "192.0.2.150 - 192.0.2.199", "client-class": "HA_server2"}])
+
+    def test_refuses_bad_ha(self):
+        hooks = self.ha_hooks()
+        pair = ["--no-ipv6", "--kea-hooks-dir", hooks]
+        self.refused("--ha-this", "s1=http://192.0.2.1:8000/", *pair, says=["--ha-this needs --ha-peer"])
+        self.refused("--ha-this", "s1=http://192.0.2.1:8000/", "--ha-peer", "s2=http://192.0.2.3:8000/",
+                     "--kea-hooks-dir", hooks, says=["DHCPv4 only", "--no-ipv6"])
+        self.refused("--ha-this", "s1", "--ha-peer", "s2=http://192.0.2.3:8000/", *pair,
+                     says=["--ha-this: 's1' is not NAME=URL"])
+        self.refused("--ha-this", "s1=https://192.0.2.1:8000/", "--ha-peer", "s2=http://192.0.2.3:8000/", *pair,
+                     says=["must be an http:// URL"])
+        self.refused("--ha-this", "s1=http://kea1.example:8000/", "--ha-peer", "s2=http://192.0.2.3:8000/", *pair,
+                     says=["by IP address and port"])
+        self.refused("--ha-this", "s1=http://192.0.2.1:8000/", "--ha-peer", "s1=http://192.0.2.3:8000/", *pair,
+                     says=["--ha-peer: 's1' is this server's name too"])
+        self.refused("--ha-this", "s1=http://192.0.2.1/", "--ha-peer", "s2=http://192.0.2.3:8000/", *pair,
+                     says=["nginx's address and port"])
+        self.refused("--ha-this", "s1=http://192.0.2.1:8000/", "--ha-peer", "s2=http://192.0.2.3:8000/",
+                     "--ctrl-agent-port", "8001", *pair, says=["--ctrl-agent-port: 8001 differs"])
+        self.refused("--ha-this", "s1=http://192.0.2.1:8000/", "--ha-peer", "s2=http://192.0.2.3:8000/",
+                     "--no-ipv6", "--kea-hooks-dir", self.tmp.name,
+                     says=["libdhcp_lease_cmds.so does not exist", "kea-dhcp4-server"])
+
     def test_refuses_server4_outside_subnet(self):
         self.refused("--server4", "198.51.100.1",
                      says=["--server4", "198.51.100.1 is outside the subnet 192.0.2.0/24"])
@@ -154,7 +263,8 @@ class Render(unittest.TestCase):
         r = subprocess.run([sys.executable, RENDER, "--help"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0)
         for words in ("kea-dhcp4 -t", "nginx -t", "--install-loaders", "self-built iPXE", "/64",
-                      "exit status", "grubnetia32.efi"):
+                      "exit status", "grubnetia32.efi", "--profile NAME", "profile-NAME.ipxe",
+                      "netboot-assignment-set", "--ha-this NAME=URL", "libdhcp_ha.so"):
             self.assertIn(words, r.stdout)
 
 
