@@ -24,6 +24,16 @@ if(NETBOOT_INTEGRATION)
       LABELS e2e TIMEOUT 240)
     set_tests_properties(e2e.${scenario} PROPERTIES RUN_SERIAL TRUE)
   endforeach()
+  # rescue-once: the README's remote-maintenance story. curl through the real
+  # kea-ctrl-agent sets "rescue once" for the VM's MAC; SeaBIOS + iPXE ROM
+  # must boot profile-rescue.ipxe (the hook's decision, the assignment used
+  # up, nginx's GET, the marker on the console; the normal menu fails it at
+  # once), then, booted again, boot.ipxe's menu; netboot-assignment-list must
+  # be empty. Two boots of up to 100 s each: a longer TIMEOUT. ~20 s here.
+  netboot_script_test(e2e.rescue-once
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh rescue-once
+    LABELS e2e TIMEOUT 300)
+  set_tests_properties(e2e.rescue-once PROPERTIES RUN_SERIAL TRUE)
   # The harness can fail: a stack with no UEFI loader must not pass uefi-pxe4.
   netboot_script_test(e2e.harness-fails
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/harness-fails.sh
