@@ -471,7 +471,7 @@ void NetbootImpl::count(const ClientFacts& facts, const BootDecision& decision) 
 // packet: only when the line is really logged.
 template <typename Query>
 void NetbootImpl::logDecision(const Query& query, const ClientFacts& facts, const std::string& vendorClass,
-                              const BootDecision& decision) const {
+                              const BootDecision& decision, const Assigned& assigned) const {
     LOG_DEBUG(netbootLogger, kDebugDecision, NETBOOT_DECISION)
         .arg(query.getLabel())
         .arg(facts.arch ? std::string(facts.arch->slug) : std::string(facts.unknownArch ? "unassigned" : "none"))
@@ -483,7 +483,9 @@ void NetbootImpl::logDecision(const Query& query, const ClientFacts& facts, cons
         .arg(decision.replacedKeaBootFile.empty()
                  ? std::string(decision.why)
                  : std::string(decision.why) + "; Kea's own boot file replaced: it " +
-                       std::string(decision.replacedKeaBootFile));
+                       std::string(decision.replacedKeaBootFile))
+        .arg(assigned ? assigned->second.profile + (assigned->second.once ? " (assigned once)" : " (assigned)")
+                      : std::string(BootPolicy::kDefaultProfile));
 }
 
 template <typename Query>
@@ -568,7 +570,7 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     const BootDecision decision = policy_.decide(facts, exchange, layers.overrides);
     const std::string vendorText =
         vendor.bytes && netbootLogger.isDebugEnabled(kDebugDecision) ? printable(*vendor.view()) : std::string();
-    logDecision(*query, facts, vendorText, decision);
+    logDecision(*query, facts, vendorText, decision, layers.assigned);
     account(*query, facts, decision, layers.assigned, decision.bootFile,
             exchange.mac.empty() ? macText(query->getHWAddr()) : exchange.mac, type == DHCPACK);
     if (!decision.changesAnswer()) return;
@@ -625,7 +627,7 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     if (vendor.bytes && vendor.bytes->size() > 6 && netbootLogger.isDebugEnabled(kDebugDecision)) {
         vendorText = printable(Bytes{vendor.bytes->data() + 6, vendor.bytes->size() - 6});
     }
-    logDecision(*query, facts, vendorText, decision);
+    logDecision(*query, facts, vendorText, decision, layers.assigned);
     account(*query, facts, decision, layers.assigned, decision.bootFileUrl,
             exchange.mac.empty() ? macText(hw) : exchange.mac, type == DHCPV6_REPLY);
     if (!decision.changesAnswer()) return;

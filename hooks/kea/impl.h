@@ -81,11 +81,11 @@ private:
     bool reservationsMayOverride(const SelectedSubnet& subnet);
     void noteMalformed(const std::string& client, const std::string& label, const std::string& what);
     void count(const ClientFacts& facts, const BootDecision& decision) const;
+    using Assigned = std::optional<std::pair<HostKey, Assignment>>;
     template <typename Query>
     void logDecision(const Query& query, const ClientFacts& facts, const std::string& vendorClass,
-                     const BootDecision& decision) const;
+                     const BootDecision& decision, const Assigned& assigned) const;
 
-    using Assigned = std::optional<std::pair<HostKey, Assignment>>;
     // The settings more specific than the hook's own, for one client.
     struct ClientLayers {
         BootPolicy::Overrides overrides{};  // assignment's profile, reservation, subnet

@@ -20,6 +20,7 @@ CA = os.environ["NB_CA"]
 DIR = os.environ["NB_DIR"]
 IFACE = os.environ["NB_IFACE"]
 STATE = os.path.join(DIR, "assignments.json")
+LOG = os.path.join(DIR, "kea.log")
 
 
 def read(path):
@@ -37,6 +38,12 @@ def command(name, arguments=None):
     answer = json.loads(out)
     assert isinstance(answer, list) and len(answer) == 1, out
     return answer[0]
+
+
+def decision_lines(mac):
+    """The hook's NETBOOT_DECISION log lines for one client (debug level 15)."""
+    with open(LOG, encoding="utf-8", errors="replace") as log:
+        return [line for line in log if "NETBOOT_DECISION" in line and mac in line]
 
 
 def firmware(mac):
@@ -101,9 +108,13 @@ class RemoteMaintenance(unittest.TestCase):
         # ... the acknowledged script at the end of the chain does.
         self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
         self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
+        # The log says which profile each answer came from.
+        self.assertTrue(decision_lines(mac)[-1].rstrip().endswith("profile rescue (assigned once)"),
+                        decision_lines(mac)[-1:])
         # The next boot is back to normal.
         self.assertEqual(firmware(mac), DEFAULT_LOADER)
         self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
+        self.assertTrue(decision_lines(mac)[-1].rstrip().endswith("profile default"), decision_lines(mac)[-1:])
 
     def test_until_deleted_and_listing(self):
         mac = "52:54:00:aa:00:02"
