@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <sstream>
 
@@ -35,6 +36,14 @@ namespace {
 constexpr size_t kRequestsPerWakeup = 64;   // fairness between listeners and transfers
 constexpr int kSocketBufferBytes = 1 << 20;
 constexpr size_t kBatch = 64;                 // DATA packets per sendmmsg
+// Each DATA packet's payload starts on a cache line of the page-aligned send
+// buffer (its 4-byte header just before): copying file data to a
+// destination a few bytes past a line boundary measured 2-4x slower here,
+// which made lock-step at blksize 8192 slower than tftpd-hpa.
+constexpr size_t kDataAlignment = 64;
+constexpr size_t kDataHeader = 4;
+
+constexpr size_t round_up(size_t value, size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
 asio::ip::address unmapped(const asio::ip::address& address) {
     if (address.is_v6() && address.to_v6().is_v4_mapped()) {
@@ -297,23 +306,21 @@ private:
         const uint64_t last = transfer_->total_blocks();
         uint8_t* const begin = server_.send_buffer();
         const size_t capacity = server_.send_buffer_size();
-        const size_t packet_max = transfer_->blksize() + 4;
+        const size_t slot = round_up(transfer_->blksize() + kDataHeader, kDataAlignment);
         std::array<iovec, kBatch> parts{};
         size_t count = 0;
-        size_t used = 0;
         for (uint64_t i = 0; i < step.block_count; ++i) {
             const uint64_t block = step.first_block + i;
             if (block > last) {
                 break;
             }
-            if (count == kBatch || used + packet_max > capacity) {
+            if (count == kBatch || (count + 1) * slot + kDataAlignment > capacity) {
                 send_batch(parts.data(), count);
                 count = 0;
-                used = 0;
             }
-            const size_t length = transfer_->render_block(block, begin + used);
-            parts[count++] = iovec{begin + used, length};
-            used += length;
+            uint8_t* const packet = begin + kDataAlignment - kDataHeader + count * slot;
+            const size_t length = transfer_->render_block(block, packet);
+            parts[count++] = iovec{packet, length};
         }
         send_batch(parts.data(), count);
         if (step.finished || transfer_->outcome() != Outcome::InProgress) {
@@ -435,8 +442,15 @@ Server::Server(asio::io_context& io, std::shared_ptr<const Settings> settings,
       settings_(std::move(settings)),
       resolver_(std::move(resolver)),
       uploads_(std::move(uploads)),
-      send_buffer_(std::max<size_t>(256u << 10, kMaxBlockSize + 4)),
-      receive_buffer_(65536) {}
+      send_buffer_size_(std::max<size_t>(256u << 10, round_up(kMaxBlockSize + 4 + kDataAlignment, 4096))),
+      send_buffer_(static_cast<uint8_t*>(std::aligned_alloc(4096, send_buffer_size_))),
+      receive_buffer_(65536) {
+    if (!send_buffer_) {
+        throw std::bad_alloc();
+    }
+}
+
+void Server::FreeDeleter::operator()(uint8_t* p) const { std::free(p); }
 
 Server::~Server() = default;
 

@@ -77,8 +77,8 @@ private:
     void session_finished(Session& session);
     void start_upload(const boost::asio::ip::udp::endpoint& client, const boost::asio::ip::address& local,
                       const Request& request);
-    uint8_t* send_buffer() { return send_buffer_.data(); }
-    size_t send_buffer_size() const { return send_buffer_.size(); }
+    uint8_t* send_buffer() { return send_buffer_.get(); }
+    size_t send_buffer_size() const { return send_buffer_size_; }
 
     boost::asio::io_context& io_;
     std::shared_ptr<const Settings> settings_;
@@ -86,7 +86,13 @@ private:
     std::shared_ptr<const UploadDirectory> uploads_;
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::unordered_map<Session*, std::shared_ptr<Session>> sessions_;
-    std::vector<uint8_t> send_buffer_;    // one thread: every transfer renders its DATA batches here
+    struct FreeDeleter {
+        void operator()(uint8_t* p) const;
+    };
+    // One thread: every transfer renders its DATA batches here. Page-aligned,
+    // so each packet can be placed with its data on a cache-line boundary.
+    size_t send_buffer_size_;
+    std::unique_ptr<uint8_t, FreeDeleter> send_buffer_;
     std::vector<uint8_t> receive_buffer_;
     Counters counters_;
     bool stopping_ = false;
