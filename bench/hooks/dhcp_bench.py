@@ -12,6 +12,17 @@ same answer. Kea runs single-threaded pinned to one CPU, perfdhcp pinned to
 the other; runs are interleaved (plain hook classes plain hook classes ...)
 so machine noise hits every variant alike. Prints exchanges/s, Kea CPU per
 exchange and the ratios to plain. Run as root:  bench/hooks/dhcp_bench.py
+
+Two measurements per family, in one run:
+  saturation   perfdhcp offers --rate (far above what Kea answers): the
+               exchanges/s Kea completes. On this shared 2-vCPU VM these
+               swing +-20 % run to run, enough to swap the ranking of hook
+               and classes between runs: read the paired ratios, not one run.
+  fixed rate   perfdhcp offers --cpu-rate (below saturation, every variant
+               completes all of it): Kea's CPU time (user + kernel, from
+               /proc) per exchange. This is the cost each variant adds, and
+               it is stable to a few per cent.
+With --callgrind, also Kea's user-space instructions per exchange.
 """
 
 import argparse
@@ -122,7 +133,7 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_run(args, family, variant, ns, iface_s, iface_c, run, hook, client, callgrind=False):
+def one_run(args, family, variant, ns, iface_s, iface_c, run, hook, client, callgrind=False, rate=None):
     """One perfdhcp run against a fresh Kea. Returns (exchanges/s, Kea CPU
     µs per exchange); with callgrind, (exchanges, Kea instructions per
     exchange) counted from after start-up to the end of the run."""
@@ -146,7 +157,7 @@ def one_run(args, family, variant, ns, iface_s, iface_c, run, hook, client, call
         opts = []
         for o in CLIENTS[client][0 if family == 4 else 1]:
             opts += ["-o", o]
-        rate = args.callgrind_rate if callgrind else args.rate
+        rate = args.callgrind_rate if callgrind else (rate or args.rate)
         cmd = ["ip", "netns", "exec", ns[1], "taskset", "-c", str(args.client_cpu), "perfdhcp",
                "-%d" % family] + opts + ["-r", str(rate), "-R", "200", "-p", str(args.seconds),
                                          "-W", "2000000" if callgrind else "200000", "-g", "single"]
@@ -198,12 +209,29 @@ def print_rates(results, variants, family):
     print("        hook / classes throughput ratio: %.3f" % (hook_rate / class_rate))
 
 
+def print_fixed_rate(results, variants, family, args):
+    """Kea CPU per exchange at a rate every variant completes in full."""
+    base = statistics.median(c for _, c in results["plain"])
+    print("        fixed rate %d/s offered: Kea CPU (user + kernel) per exchange" % args.cpu_rate)
+    for v in variants:
+        cpu = statistics.median(c for _, c in results[v])
+        done = min(r for r, _ in results[v]) * args.seconds
+        runs = " ".join("%.1f" % c for _, c in results[v])
+        print("        %-8s %8.1f us %8.3f x plain   (fewest completed: %d of %d)   runs: %s"
+              % (v, cpu, cpu / base, done, args.cpu_rate * args.seconds, runs))
+    hook = statistics.median(c for _, c in results["hook"])
+    classes = statistics.median(c for _, c in results["classes"])
+    print("        hook / classes CPU per exchange: %.3f" % (hook / classes))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--families", default="4,6")
     p.add_argument("--reps", type=int, default=3, help="perfdhcp runs per variant (0: callgrind only)")
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--rate", type=int, default=30000, help="offered exchanges/s (saturation)")
+    p.add_argument("--cpu-rate", type=int, default=3000,
+                   help="offered exchanges/s for the fixed-rate CPU measurement (below saturation; 0: skip)")
     p.add_argument("--client", default="uefi-x64-pxe", choices=sorted(CLIENTS))
     p.add_argument("--server-cpu", type=int, default=1)
     p.add_argument("--client-cpu", type=int, default=0)
@@ -239,15 +267,22 @@ def main():
         time.sleep(1)
 
         variants = ["plain", "noop", "hook", "classes"]
-        print("client %s, %d s per run, offered %d/s, %d interleaved runs; Kea on CPU %d, perfdhcp on CPU %d"
-              % (args.client, args.seconds, args.rate, args.reps, args.server_cpu, args.client_cpu))
+        print("client %s, %d s per run, offered %d/s (saturation) and %d/s (fixed rate), %d interleaved runs; "
+              "Kea on CPU %d, perfdhcp on CPU %d"
+              % (args.client, args.seconds, args.rate, args.cpu_rate, args.reps, args.server_cpu, args.client_cpu))
         for family in [int(f) for f in args.families.split(",")]:
             results = {v: [] for v in variants}
+            fixed = {v: [] for v in variants}
             for rep in range(args.reps):
                 for v in variants:
                     results[v].append(one_run(args, family, v, ns, iface_s, iface_c, run, hook, args.client))
+                    if args.cpu_rate:
+                        fixed[v].append(one_run(args, family, v, ns, iface_s, iface_c, run, hook, args.client,
+                                                rate=args.cpu_rate))
             if args.reps > 0:
                 print_rates(results, variants, family)
+                if args.cpu_rate:
+                    print_fixed_rate(fixed, variants, family, args)
             else:
                 print("\nDHCPv%d" % family)
             if args.callgrind:

@@ -20,6 +20,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <tuple>
 #include <sstream>
 #include <type_traits>
 
@@ -78,25 +80,29 @@ bool requested(const Pkt& query, uint16_t listCode, uint16_t code, bool twoByteC
 class OptionCache {
 public:
     OptionPtr get(Option::Universe universe, uint16_t code, const std::string& value, bool nulTerminate) {
-        std::string key(1, static_cast<char>(universe == Option::V4 ? '4' : '6'));
-        key += std::to_string(code);
-        key += nulTerminate ? '\0' : '/';
-        key += value;
+        const Kind kind{universe, code, nulTerminate};
         std::lock_guard<std::mutex> lock(mutex_);
-        auto found = options_.find(key);
-        if (found != options_.end()) return found->second;
-        if (options_.size() >= kMaxOptions) options_.clear();
+        auto& byValue = options_[kind];
+        auto found = byValue.find(value);
+        if (found != byValue.end()) return found->second;
+        if (++size_ > kMaxOptions) {
+            options_.clear();
+            size_ = 1;
+        }
         OptionBuffer data(value.begin(), value.end());
         if (nulTerminate) data.push_back(0);
         OptionPtr option(new Option(universe, code, data));
-        options_.emplace(std::move(key), option);
+        options_[kind].emplace(value, option);
         return option;
     }
 
 private:
+    using Kind = std::tuple<Option::Universe, uint16_t, bool>;
     static constexpr size_t kMaxOptions = 1024;
     std::mutex mutex_;
-    std::unordered_map<std::string, OptionPtr> options_;
+    // Looked up without building a key per packet.
+    std::map<Kind, std::unordered_map<std::string, OptionPtr>> options_;
+    size_t size_ = 0;
 };
 
 void replaceOption(Pkt& response, Option::Universe universe, uint16_t code, const std::string& value,
@@ -176,13 +182,13 @@ std::optional<ServerAddress4> serverAddress4(const Pkt4& query, const Pkt4& resp
 // costs more per packet than the whole decision.
 std::string macText(const HWAddrPtr& hw) {
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string text;
-    if (!hw) return text;
-    text.reserve(hw->hwaddr_.size() * 3);
+    if (!hw || hw->hwaddr_.empty()) return std::string();
+    std::string text(hw->hwaddr_.size() * 3 - 1, ':');
+    char* out = text.data();
     for (uint8_t b : hw->hwaddr_) {
-        if (!text.empty()) text += ':';
-        text += kHex[b >> 4];
-        text += kHex[b & 0xf];
+        out[0] = kHex[b >> 4];
+        out[1] = kHex[b & 0xf];
+        out += 3;
     }
     return text;
 }
@@ -267,7 +273,6 @@ int64_t now() {
         .count();
 }
 
-constexpr size_t kRecentDecisions = 32;
 
 std::vector<HostKey> hostKeys4(const Pkt4& query) {
     std::vector<HostKey> keys;
@@ -326,10 +331,19 @@ void NetbootImpl::consume(const HostKey& key, const std::string& label) {
     LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_CONSUMED).arg(label).arg(key.text()).arg(current->profile);
 }
 
-void NetbootImpl::remember(RecentDecision decision) {
+void NetbootImpl::remember(const RecentDecisionView& decision) {
     std::lock_guard<std::mutex> lock(recentMutex_);
-    if (recent_.size() >= kRecentDecisions) recent_.pop_front();
-    recent_.push_back(std::move(decision));
+    RecentDecision& slot = recent_[recentNext_];
+    recentNext_ = (recentNext_ + 1) % recent_.size();
+    recentCount_ = std::min(recentCount_ + 1, recent_.size());
+    slot.time = decision.time;
+    slot.client.assign(decision.client);
+    slot.arch.assign(decision.arch);
+    slot.transport.assign(decision.transport);
+    slot.ipxe = decision.ipxe;
+    slot.answer.assign(decision.answer);
+    slot.bootFile.assign(decision.bootFile);
+    slot.profile.assign(decision.profile);
 }
 
 template <typename SubnetPtr>
@@ -536,9 +550,9 @@ void NetbootImpl::account(const Query& query, const ClientFacts& facts, const Bo
                           const Assigned& assigned, const std::string& answered, const std::string& client,
                           bool chainEnds) {
     count(facts, decision);
-    remember({now(), client, facts.arch ? std::string(facts.arch->slug) : "unknown",
-              std::string(transportName(facts.transport())), facts.ipxe, std::string(answerName(decision.answer)),
-              answered, assigned ? assigned->second.profile : std::string(BootPolicy::kDefaultProfile)});
+    remember({now(), client, facts.arch ? facts.arch->slug : std::string_view("unknown"),
+              transportName(facts.transport()), facts.ipxe, answerName(decision.answer), answered,
+              assigned ? std::string_view(assigned->second.profile) : std::string_view(BootPolicy::kDefaultProfile)});
     // "Once" lasts one boot: used up when iPXE, at the end of the chain, is
     // acknowledged its script (ACK, REPLY), not by the firmware's exchanges,
     // their retries or an offer.
@@ -768,7 +782,8 @@ isc::data::ConstElementPtr NetbootImpl::status() const {
     result->set("counters", counters);
     isc::data::ElementPtr recent = Element::createList();
     std::lock_guard<std::mutex> lock(recentMutex_);
-    for (auto it = recent_.rbegin(); it != recent_.rend(); ++it) {
+    for (size_t back = 1; back <= recentCount_; ++back) {  // newest first
+        const RecentDecision* it = &recent_[(recentNext_ + recent_.size() - back) % recent_.size()];
         isc::data::ElementPtr r = Element::createMap();
         r->set("time", Element::create(static_cast<long long>(it->time)));
         r->set("client", Element::create(it->client));

@@ -13,13 +13,14 @@
 
 #include <dhcpsrv/srv_config.h>
 
+#include <array>
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -44,6 +45,18 @@ struct RecentDecision {
     std::string answer;
     std::string bootFile;
     std::string profile;
+};
+
+// The same, as the per-packet path has it at hand.
+struct RecentDecisionView {
+    int64_t time;
+    std::string_view client;
+    std::string_view arch;
+    std::string_view transport;
+    bool ipxe;
+    std::string_view answer;
+    std::string_view bootFile;
+    std::string_view profile;
 };
 
 class NetbootImpl {
@@ -103,7 +116,7 @@ private:
     Assigned assignmentFor(const std::vector<HostKey>& keys) const;
     // Removes a "once" assignment whose boot chain reached iPXE's script.
     void consume(const HostKey& key, const std::string& label);
-    void remember(RecentDecision decision);
+    void remember(const RecentDecisionView& decision);
     isc::data::ConstElementPtr status() const;
     // Applies `change` to the store and persists it; a Kea answer.
     template <typename Change>
@@ -119,8 +132,12 @@ private:
     // Lets the per-packet path skip all locking while there is no assignment.
     std::atomic<bool> storeEmpty_{true};
 
+    // A ring of slots overwritten in place: after the first laps, keeping a
+    // decision allocates nothing.
     mutable std::mutex recentMutex_;
-    std::deque<RecentDecision> recent_;
+    std::array<RecentDecision, 32> recent_;
+    size_t recentNext_ = 0;
+    size_t recentCount_ = 0;
     // Without subnet callouts there is no context to read, and reading a
     // missing one costs an exception per packet.
     bool expectSubnetContext_ = false;

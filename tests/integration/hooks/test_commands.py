@@ -165,6 +165,13 @@ class RemoteMaintenance(unittest.TestCase):
         self.assertEqual(recent["arch"], "efi-x64")
         self.assertEqual(recent["answer"], "tftp")
 
+    def test_status_keeps_the_last_32_decisions_newest_first(self):
+        macs = ["52:54:00:ab:00:%02x" % i for i in range(40)]
+        for mac in macs:
+            firmware(mac)
+        recent = command("netboot-status")["arguments"]["recent"]
+        self.assertEqual([r["client"] for r in recent], macs[::-1][:32])
+
     def test_commands_during_dhcp_traffic(self):
         stop = threading.Event()
         errors = []
