@@ -22,8 +22,9 @@ write_config() {
 CONF
 }
 
-# solicit: prints rdisc6's output; fails unless it answered within 0.5 s.
-# rdisc6's wall time includes its own start-up, so this is an upper bound.
+# solicit LIMIT_MS: prints rdisc6's output; fails unless it answered within
+# LIMIT_MS. rdisc6's wall time includes its own start-up and the scheduling
+# of both processes, so it is an upper bound of the router's delay.
 solicit() {
     local start end out
     start=$(date +%s%N)
@@ -32,7 +33,21 @@ solicit() {
     echo "$out"
     local ms=$(((end - start) / 1000000))
     echo "answer after ${ms} ms (rdisc6 wall time)"
-    [ "$ms" -lt 500 ] || rl_fail "answer took ${ms} ms, MAX_RA_DELAY_TIME is 500 ms"
+    [ "$ms" -lt "$1" ] || rl_fail "answer took ${ms} ms, more than ${1} ms"
+}
+
+# The daemon's own delay from its log: the last RS_RECEIVED to the first
+# multicast RA_SENT after it, in ms.
+multicast_reply_delay_ms() {
+    python3 - "$1" <<'PY'
+import datetime, sys
+def at(line):
+    return datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ")
+lines = open(sys.argv[1]).read().splitlines()
+rs = max(i for i, l in enumerate(lines) if " RS_RECEIVED " in l)
+ra = next(i for i in range(rs, len(lines)) if " RA_SENT " in lines[i] and lines[i].endswith("multicast"))
+print(round((at(lines[ra]) - at(lines[rs])).total_seconds() * 1000))
+PY
 }
 
 expect() {
@@ -42,7 +57,7 @@ expect() {
 write_config true
 rl_start unicast "$RL_TMP/rl.conf"
 sleep 0.6   # let the first multicast RA go, so rdisc6 gets the reply
-out=$(solicit)
+out=$(solicit 500)   # unicast: answered at once
 echo "$out"
 expect 'Hop limit *: *42 ' "$out"
 expect 'Stateful address conf\. *: *No' "$out"
@@ -72,8 +87,15 @@ rl_stop "$RL_PID"
 write_config false
 rl_start multicast "$RL_TMP/rl.conf"
 sleep 3.2
-solicit >/dev/null
+# The router draws its delay from [0, 500 ms]; a draw near 500 plus rdisc6's
+# start-up passes 500 on the wall clock (seen in CI: 498 ms in the log, 504
+# on the wall), so the wall clock gets 200 ms for start-up and scheduling
+# and the bound itself is checked on the daemon's own timestamps.
+solicit 700 >/dev/null
 [ "$(rl_counter "$RL_PID" "$RL_TMP/multicast.log" ra-sent-solicited-multicast)" -ge 1 ] ||
     rl_fail "the reply was not a solicited multicast RA"
+delay=$(multicast_reply_delay_ms "$RL_TMP/multicast.log") || rl_fail "no RS_RECEIVED / multicast RA_SENT pair in the log"
+echo "multicast reply delayed ${delay} ms by the router (its log)"
+[ "$delay" -le 500 ] || rl_fail "the router delayed its multicast reply ${delay} ms, MAX_RA_DELAY_TIME is 500 ms"
 rl_stop "$RL_PID"
 echo "PASS: rdisc6 decodes every configured field; answers within MAX_RA_DELAY_TIME"
