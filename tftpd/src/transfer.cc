@@ -17,6 +17,19 @@ const char* outcome_name(Outcome outcome) {
     return "unknown";
 }
 
+namespace {
+
+// Exponential back-off: the timeout doubles with each retry, up to the maximum.
+uint32_t backoff_ms(uint32_t timeout_ms, uint32_t max_timeout_ms, uint32_t retries) {
+    uint64_t timeout = timeout_ms;
+    for (uint32_t i = 0; i < retries && timeout < max_timeout_ms; ++i) {
+        timeout *= 2;
+    }
+    return static_cast<uint32_t>(std::min<uint64_t>(timeout, max_timeout_ms));
+}
+
+}  // namespace
+
 ReadTransfer::ReadTransfer(TransferSettings settings, BlockSource& source)
     : settings_(std::move(settings)), source_(source) {
     settings_.blksize = std::clamp(settings_.blksize, kMinBlockSize, kMaxBlockSize);
@@ -35,11 +48,7 @@ uint64_t ReadTransfer::bytes_acknowledged() const {
 }
 
 uint32_t ReadTransfer::current_timeout_ms() const {
-    uint64_t timeout = settings_.timeout_ms;
-    for (uint32_t i = 0; i < retries_ && timeout < settings_.max_timeout_ms; ++i) {
-        timeout *= 2;
-    }
-    return static_cast<uint32_t>(std::min<uint64_t>(timeout, settings_.max_timeout_ms));
+    return backoff_ms(settings_.timeout_ms, settings_.max_timeout_ms, retries_);
 }
 
 Step ReadTransfer::start() {
@@ -157,11 +166,7 @@ WriteTransfer::WriteTransfer(UploadSettings settings, BlockSink& sink)
 }
 
 uint32_t WriteTransfer::current_timeout_ms() const {
-    uint64_t timeout = settings_.timeout_ms;
-    for (uint32_t i = 0; i < retries_ && timeout < settings_.max_timeout_ms; ++i) {
-        timeout *= 2;
-    }
-    return static_cast<uint32_t>(std::min<uint64_t>(timeout, settings_.max_timeout_ms));
+    return backoff_ms(settings_.timeout_ms, settings_.max_timeout_ms, retries_);
 }
 
 Step WriteTransfer::send_control(const std::vector<uint8_t>& packet) {
