@@ -7,9 +7,10 @@ alternatives, measured in one run with perfdhcp:
   hook    Kea with libdhcp_netboot.so
   classes Kea with the equivalent client-class recipe (what operators write today)
 
-All three give the measured client (UEFI x64 PXE, or another --client) the
-same answer. Kea runs single-threaded pinned to one CPU, perfdhcp pinned to
-the other; runs are interleaved (plain hook classes plain hook classes ...)
+hook and classes give the measured client (UEFI x64 PXE by default) the same
+answer (plain and noop give no boot answer). Kea runs single-threaded pinned
+to one CPU, perfdhcp pinned to the other; runs are interleaved (plain noop
+hook classes plain noop hook classes ...)
 so machine noise hits every variant alike. Prints exchanges/s, Kea CPU per
 exchange and the ratios to plain. Run as root:  bench/hooks/dhcp_bench.py
 
@@ -300,6 +301,7 @@ def main():
                     done, ir = counts[v]
                     print("        %-8s %10.0f instr %8.3f x plain   (%d exchanges)"
                           % (v, ir, ir / counts["plain"][1], done))
+                print("        hook / classes instructions per exchange: %.3f" % (counts["hook"][1] / counts["classes"][1]))
     finally:
         for n in ns:
             sh("ip", "netns", "del", n, check=False, stderr=subprocess.DEVNULL)

@@ -348,6 +348,10 @@ def main():
             med = lambda i: statistics.median(r[i] for r in rows)
             print("| %s | %.2f | %.1f | %.1f | %.1f | %d |" % (server_name, med(1), med(0), med(2) / 1024.0,
                                                                 med(3) / 1024.0, max(r[4] for r in rows)))
+        ratio = lambda i: (statistics.median(r[i] for r in memory["netboot-tftpd"]) /
+                           statistics.median(r[i] for r in memory["tftpd-hpa"]))
+        print("netboot-tftpd / tftpd-hpa: wall time x%.2f, aggregate MB/s x%.2f, peak RSS x%.3f, peak PSS x%.2f"
+              % (ratio(1), ratio(0), ratio(2), ratio(3)))
     finally:
         if ns:
             ns.delete()
