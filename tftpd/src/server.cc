@@ -248,7 +248,9 @@ public:
           file_(std::move(file)),
           client_(unmapped(socket_.remote_endpoint())),
           started_(Clock::now()),
-          receive_buffer_(transfer_->is_upload() ? transfer_->blksize() + 4 : 1024) {}
+          // One byte more than a full DATA packet, so an oversized block
+          // arrives oversized (and is refused) instead of silently cut.
+          receive_buffer_(transfer_->is_upload() ? transfer_->blksize() + 5 : 1024) {}
 
     void start() {
         receive();
@@ -307,7 +309,7 @@ private:
         uint8_t* const begin = server_.send_buffer();
         const size_t capacity = server_.send_buffer_size();
         const size_t slot = round_up(transfer_->blksize() + kDataHeader, kDataAlignment);
-        std::array<iovec, kBatch> parts{};
+        std::array<iovec, kBatch> parts;  // only the first `count` are used: not zeroed per packet
         size_t count = 0;
         for (uint64_t i = 0; i < step.block_count; ++i) {
             const uint64_t block = step.first_block + i;
@@ -333,8 +335,9 @@ private:
     }
 
     void send_batch(iovec* parts, size_t count) {
-        std::array<mmsghdr, kBatch> messages{};
+        std::array<mmsghdr, kBatch> messages;  // 4 KiB: zero only the entries used
         for (size_t i = 0; i < count; ++i) {
+            messages[i] = mmsghdr{};
             messages[i].msg_hdr.msg_iov = &parts[i];
             messages[i].msg_hdr.msg_iovlen = 1;
         }

@@ -121,5 +121,37 @@ msg=$(put "" up.bin link.bin)
 if [[ "$msg" == *"Error code 6"* ]] && [ ! -e "$WORK/target" ]; then pass "upload onto a symlink refused"; else fail "upload symlink: '$msg'"; fi
 msg=$(put "" huge.bin huge.bin)
 if [[ "$msg" == *"Error code 3"* ]] && [ ! -e "$UP/huge.bin" ]; then pass "oversized upload refused and removed"; else fail "oversized: '$msg' $(ls "$UP")"; fi
+# A DATA packet larger than the block size is not a block: ignored, never cut
+# to size and written (the receive buffer once held exactly blksize + 4).
+oversized=$(timeout 20 ip netns exec "$NS_CLI" python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(b"\x00\x02over.bin\x00octet\x00", ("192.0.2.1", 1069))
+ack, tid = s.recvfrom(100)
+assert ack[:4] == b"\x00\x04\x00\x00", ack
+s.sendto(b"\x00\x03\x00\x01" + b"x" * 513, tid)
+s.settimeout(1.5)
+try:
+    while True:  # the server's own ACK 0 retransmission is fine; ACK 1 is not
+        answer = s.recvfrom(100)[0][:4]
+        if answer != b"\x00\x04\x00\x00":
+            raise SystemExit(print("answered the oversized block:", answer.hex()))
+except socket.timeout:
+    pass
+s.settimeout(2)
+s.sendto(b"\x00\x03\x00\x01" + b"y" * 100, tid)
+answer = s.recvfrom(100)[0][:4]
+while answer == b"\x00\x04\x00\x00":
+    answer = s.recvfrom(100)[0][:4]
+print("final ack", answer.hex())
+PY
+)
+sleep 0.2
+if [ "$oversized" = "final ack 00040001" ] && [ "$(stat -c %s "$UP/over.bin" 2>/dev/null)" = 100 ]; then
+    pass "oversized DATA block ignored, the real block written"
+else
+    fail "oversized DATA block: '$oversized', over.bin $(stat -c %s "$UP/over.bin" 2>&1) bytes"
+fi
 check "uploads logged" grep -q 'upload client=192.0.2.2:[0-9]* file="upload/up.bin" bytes=300000 .*outcome=ok' "$WORK/upload.log"
 finish
