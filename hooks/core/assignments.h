@@ -41,11 +41,13 @@ struct Assignment {
     std::string profile;
     // Used by the next boot chain that reaches iPXE's script, then removed.
     bool once = false;
-    // Seconds since the epoch after which it no longer applies.
+    // Seconds since the epoch after which it no longer applies. The clock
+    // reads whole seconds, so it still applies during second expiresAt:
+    // "expires-in": N lasts at least N seconds, not anything from 0 to N.
     std::optional<int64_t> expiresAt;
     int64_t createdAt = 0;
 
-    bool expired(int64_t now) const { return expiresAt && now >= *expiresAt; }
+    bool expired(int64_t now) const { return expiresAt && now > *expiresAt; }
 };
 
 class AssignmentStore {

@@ -34,7 +34,8 @@ cleanup() {
   fi
   exit $rc
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM  # an interrupted run must not exit 0 through cleanup
 
 ip netns add "$srv"
 ip netns add "$cli"

@@ -131,7 +131,7 @@ class RemoteMaintenance(unittest.TestCase):
         mac = "52:54:00:aa:00:03"
         answer = command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue", "expires-in": 1})
         self.assertEqual(answer["result"], 0, answer)
-        self.assertEqual(firmware(mac), RESCUE_LOADER)
+        self.assertEqual(firmware(mac), RESCUE_LOADER)  # lasts at least its second, even across a tick
         time.sleep(2.1)
         self.assertEqual(firmware(mac), DEFAULT_LOADER)
         self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)

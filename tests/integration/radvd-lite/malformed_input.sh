@@ -67,6 +67,8 @@ grep -Eq '"ra-sent-solicited-unicast": [1-9]' <<<"$counters" || rl_fail "valid R
 
 # An RS flood: 100 unicast answers at once at most, then the replies fall
 # back to the rate-limited multicast path.
+unicast_before=$(rl_counter "$RL_PID" "$log" ra-sent-solicited-unicast)
+flood_from=$(wc -l <"$log")
 rl_c python3 - <<'PY'
 import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
@@ -80,8 +82,23 @@ unicast=$(rl_counter "$RL_PID" "$log" ra-sent-solicited-unicast)
 multicast=$(rl_counter "$RL_PID" "$log" ra-sent-solicited-multicast)
 received=$(rl_counter "$RL_PID" "$log" rs-received)
 echo "flood: $received RS received, $unicast unicast and $multicast multicast answers"
-[ "$received" -ge 250 ] || rl_fail "flood RSs not received ($received)"
-[ "$unicast" -le 110 ] || rl_fail "$unicast unicast answers to a flood, budget is 100 at once"
+# The kernel may drop part of a 300-packet burst before the daemon runs, and
+# the budget refills at 100/s while the daemon works through the queue: the
+# bound is 100 + 100 per second between the first and last RS it logged.
+[ "$received" -ge 120 ] || rl_fail "flood RSs not received ($received)"
+span_ms=$(python3 - "$log" "$flood_from" <<'PY'
+import datetime, sys
+lines = open(sys.argv[1]).read().splitlines()[int(sys.argv[2]):]
+at = [datetime.datetime.strptime(l.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ") for l in lines if " RS_RECEIVED " in l]
+print(round((at[-1] - at[0]).total_seconds() * 1000) if at else 0)
+PY
+)
+budget=$((100 + span_ms / 10 + 1))
+flood_unicast=$((unicast - unicast_before))
+echo "flood: RSs logged over ${span_ms} ms, $flood_unicast unicast answers, budget ${budget}"
+[ "$flood_unicast" -le "$budget" ] ||
+    rl_fail "$flood_unicast unicast answers to a flood, budget is $budget (100 at once, 100/s)"
+[ "$unicast" -lt "$received" ] || rl_fail "every RS of the flood got a unicast answer ($unicast of $received)"
 [ "$multicast" -ge 1 ] || rl_fail "no multicast answer once the unicast budget was spent"
 rl_stop "$RL_PID"
 echo "PASS: malformed RS/RA dropped and counted by reason, valid RS still answered, RS flood contained"

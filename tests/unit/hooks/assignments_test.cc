@@ -33,10 +33,14 @@ TEST(AssignmentStore, FindsFirstLiveKeyInOrder) {
     auto found = store.find({mac, duid}, 50);
     ASSERT_TRUE(found);
     EXPECT_EQ(found->second.profile, "rescue");
-    found = store.find({mac, duid}, 100);  // expired at 100: the DUID's applies
+    found = store.find({mac, duid}, 100);  // still during its last second
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->second.profile, "rescue");
+    EXPECT_EQ(store.prune(100), 0u);
+    found = store.find({mac, duid}, 101);  // expired after 100: the DUID's applies
     ASSERT_TRUE(found);
     EXPECT_EQ(found->second.profile, "install");
-    EXPECT_EQ(store.prune(100), 1u);
+    EXPECT_EQ(store.prune(101), 1u);
     EXPECT_FALSE(store.get(mac, 0));
     EXPECT_TRUE(store.erase(duid));
     EXPECT_TRUE(store.empty());
