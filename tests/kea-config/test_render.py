@@ -241,6 +241,12 @@ class Render(unittest.TestCase):
                                  "--install-loaders"])
         self.assertIn("cp /usr/lib/ipxe/ipxe.efi", err)
 
+    def test_refused_install_loaders_copies_nothing(self):
+        # --install-loaders used to copy before the last checks refused.
+        os.unlink(os.path.join(self.root, "undionly.kpxe"))
+        self.refused("--install-loaders", "--loader", "efi-x64=my-ipxe.efi", says=["my-ipxe.efi does not exist"])
+        self.assertFalse(os.path.exists(os.path.join(self.root, "undionly.kpxe")), "a refused run copied a loader")
+
     def test_refuses_missing_custom_loader(self):
         self.refused("--loader", "efi-x64=my-ipxe.efi", says=["my-ipxe.efi does not exist", "--loader efi-x64"])
 
