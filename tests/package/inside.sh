@@ -197,7 +197,7 @@ for u in netboot-tftpd radvd-lite; do
 done
 ok "neither unit is enabled by the installation (systemctl is-enabled: disabled)"
 for prop in "User=netboot-tftpd" "AmbientCapabilities=CAP_NET_BIND_SERVICE" "CapabilityBoundingSet=CAP_NET_BIND_SERVICE" \
-            "ProtectSystem=strict" "ReadOnlyPaths=/srv/netboot" "NoNewPrivileges=yes"; do
+            "ProtectSystem=strict" "ReadOnlyPaths=-/srv/netboot" "NoNewPrivileges=yes"; do
   grep -qx "$prop" "${units[0]}" || fail "netboot-tftpd.service lacks $prop"
 done
 for prop in "AmbientCapabilities=CAP_NET_RAW" "CapabilityBoundingSet=CAP_NET_RAW" "DynamicUser=yes" "NoNewPrivileges=yes"; do
@@ -224,6 +224,10 @@ ok "the upgrade keeps the netboot-tftpd user"
 
 # --- purge: nothing of ours is left ---
 for p in "${ours[@]}"; do dpkg-query -L "$p"; done | sort -u > "$t/our-paths"
+# The hook's assignment state files, as Kea would have left them.
+state_files=(/var/lib/kea/kea-netboot-assignments4.json /var/lib/kea/kea-netboot-assignments6.json.tmp)
+mkdir -p /var/lib/kea
+for f in "${state_files[@]}"; do echo '{"assignments": []}' > "$f"; done
 apt-get purge -y -q "${ours[@]}" > "$t/apt-purge.log" 2>&1 || { cat "$t/apt-purge.log"; fail "apt-get purge"; }
 for p in "${ours[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
@@ -250,11 +254,11 @@ for path in /etc/netboot-tftpd /etc/radvd-lite /srv/netboot /usr/share/kea-netbo
             /var/lib/systemd/deb-systemd-helper-enabled/netboot-tftpd.service.dsh-also \
             /var/lib/systemd/deb-systemd-helper-enabled/radvd-lite.service.dsh-also \
             /var/lib/systemd/deb-systemd-helper-masked/netboot-tftpd.service \
-            /var/lib/systemd/deb-systemd-helper-masked/radvd-lite.service; do
+            /var/lib/systemd/deb-systemd-helper-masked/radvd-lite.service "${state_files[@]}"; do
   [ -e "$path" ] || [ -L "$path" ] && left+=("$path")
 done
 [ ${#left[@]} -eq 0 ] || fail "left after purge: ${left[*]}"
-ok "purge removed every file and directory of ours (conffiles, .dpkg-dist, /srv/netboot, the hook)"
+ok "purge removed every file and directory of ours (conffiles, .dpkg-dist, /srv/netboot, the hook, its state files)"
 getent passwd netboot-tftpd && fail "the netboot-tftpd user is left after purge"
 getent group netboot-tftpd && fail "the netboot-tftpd group is left after purge"
 ok "purge removed the netboot-tftpd user and group"
