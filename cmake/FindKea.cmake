@@ -1,13 +1,57 @@
-# Finds ISC Kea's development files as Debian's kea-dev ships them (no
-# pkg-config, no CMake package). Defines imported targets Kea::<lib> for
-#   exceptions util log hooks cc stats asiolink dhcp++ dhcpsrv process
-#   cfgclient database
-# and Kea_INCLUDE_DIR, Kea_VERSION, Kea_HOOKS_DIR.
-find_path(Kea_INCLUDE_DIR hooks/hooks.h PATH_SUFFIXES kea)
-set(_kea_libs exceptions util log hooks cc stats asiolink dhcp++ dhcpsrv process cfgclient database)
+# Finds ISC Kea's development files as Debian ships them (kea-dev), for the
+# Kea releases kea-netboot supports: 2.2 (Debian 12), 2.6 (Debian 13) and
+# 3.0 (sid). This file and hooks/kea/kea_compat.h are the only places that
+# know how those releases differ.
+#
+# Defines imported targets Kea::<lib> under names that do not change between
+# releases:
+#   exceptions util log hooks cc stats asiolink dhcp dhcpsrv process database
+# (Kea::dhcp is libkea-dhcp++ before 3.0 and libkea-dhcp from 3.0) and
+# Kea_INCLUDE_DIR, Kea_VERSION, Kea_HOOKS_DIR.
+#
+# Kea 2.6 and later install kea.pc: the version and include directory come
+# from it. Debian 12's kea-dev has no kea.pc; there they come from config.h.
+find_package(PkgConfig QUIET)
+if(PKG_CONFIG_FOUND)
+  pkg_check_modules(_KEA_PC QUIET kea)
+endif()
+if(_KEA_PC_FOUND)
+  set(Kea_VERSION ${_KEA_PC_VERSION})
+  find_path(Kea_INCLUDE_DIR hooks/hooks.h HINTS ${_KEA_PC_INCLUDE_DIRS} PATH_SUFFIXES kea)
+else()
+  find_path(Kea_INCLUDE_DIR hooks/hooks.h PATH_SUFFIXES kea)
+  if(Kea_INCLUDE_DIR AND EXISTS ${Kea_INCLUDE_DIR}/config.h)
+    file(STRINGS ${Kea_INCLUDE_DIR}/config.h _kea_ver REGEX "#define +PACKAGE_VERSION +\"")
+    string(REGEX REPLACE ".*\"([^\" ]+).*" "\\1" Kea_VERSION "${_kea_ver}")
+  endif()
+endif()
+
+# The releases this tree is built and tested against. Kea's hook ABI and
+# configuration change with every minor release, so an unknown one is refused
+# here rather than failing later in a compiler error or at load time.
+set(_kea_supported 2.2 2.6 3.0)
+if(Kea_VERSION)
+  string(REGEX MATCH "^[0-9]+\\.[0-9]+" _kea_minor "${Kea_VERSION}")
+  if(NOT _kea_minor IN_LIST _kea_supported)
+    message(FATAL_ERROR "Kea ${Kea_VERSION} (${Kea_INCLUDE_DIR}) is not supported: kea-netboot builds against "
+      "Kea 2.2 (Debian 12), 2.6 (Debian 13) and 3.0 (Debian sid). Adding a release means "
+      "reading its changes into cmake/FindKea.cmake and hooks/kea/kea_compat.h and running the tests against it.")
+  endif()
+endif()
+
+# Kea 3.0 renamed libkea-dhcp++ to libkea-dhcp.
+set(_kea_lib_dhcp kea-dhcp++)
+if(Kea_VERSION VERSION_GREATER_EQUAL 3.0)
+  set(_kea_lib_dhcp kea-dhcp)
+endif()
+set(_kea_libs exceptions util log hooks cc stats asiolink dhcp dhcpsrv process database)
 set(_kea_missing "")
 foreach(lib ${_kea_libs})
-  find_library(Kea_${lib}_LIBRARY NAMES kea-${lib})
+  set(_file kea-${lib})
+  if(lib STREQUAL dhcp)
+    set(_file ${_kea_lib_dhcp})
+  endif()
+  find_library(Kea_${lib}_LIBRARY NAMES ${_file} HINTS ${_KEA_PC_LIBRARY_DIRS})
   if(Kea_${lib}_LIBRARY AND NOT TARGET Kea::${lib})
     add_library(Kea::${lib} SHARED IMPORTED)
     set_target_properties(Kea::${lib} PROPERTIES
@@ -15,16 +59,12 @@ foreach(lib ${_kea_libs})
       INTERFACE_INCLUDE_DIRECTORIES ${Kea_INCLUDE_DIR}
       INTERFACE_SYSTEM_INCLUDE_DIRECTORIES ${Kea_INCLUDE_DIR})
   elseif(NOT Kea_${lib}_LIBRARY)
-    list(APPEND _kea_missing kea-${lib})
+    list(APPEND _kea_missing lib${_file})
   endif()
 endforeach()
-if(Kea_INCLUDE_DIR AND EXISTS ${Kea_INCLUDE_DIR}/config.h)
-  file(STRINGS ${Kea_INCLUDE_DIR}/config.h _kea_ver REGEX "#define +PACKAGE_VERSION +\"")
-  string(REGEX REPLACE ".*\"([^\" ]+).*" "\\1" Kea_VERSION "${_kea_ver}")
-endif()
 get_filename_component(_kea_libdir "${Kea_hooks_LIBRARY}" DIRECTORY)
 set(Kea_HOOKS_DIR "${_kea_libdir}/kea/hooks")
 include(FindPackageHandleStandardArgs)
-find_package_handle_standard_args(Kea REQUIRED_VARS Kea_INCLUDE_DIR Kea_hooks_LIBRARY Kea_cc_LIBRARY
+find_package_handle_standard_args(Kea REQUIRED_VARS Kea_INCLUDE_DIR Kea_hooks_LIBRARY Kea_cc_LIBRARY Kea_dhcp_LIBRARY
   VERSION_VAR Kea_VERSION
   REASON_FAILURE_MESSAGE "install Debian's kea-dev and libboost-dev (missing: ${_kea_missing})")

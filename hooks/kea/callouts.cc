@@ -2,6 +2,7 @@
 // over NetbootImpl: it catches everything, because an exception escaping a
 // callout must never cost a client its answer.
 #include "impl.h"
+#include "kea_compat.h"
 #include "log.h"
 
 #include <cc/command_interpreter.h>
@@ -52,7 +53,7 @@ int guarded(CalloutHandle& handle, const char* what, const char* queryArgument, 
 // runs for every packet costs Kea time even when it does nothing.
 int subnet4Selected(CalloutHandle& handle) {
     return guarded<Pkt4Ptr>(handle, "subnet4_select", "query4", [&] {
-        isc::dhcp::Subnet4Ptr subnet;
+        netboot::kea::SelectedSubnet4Ptr subnet;
         handle.getArgument("subnet4", subnet);
         impl->subnetSelected(handle, subnet);
     });
@@ -60,7 +61,7 @@ int subnet4Selected(CalloutHandle& handle) {
 
 int subnet6Selected(CalloutHandle& handle) {
     return guarded<Pkt6Ptr>(handle, "subnet6_select", "query6", [&] {
-        isc::dhcp::Subnet6Ptr subnet;
+        netboot::kea::SelectedSubnet6Ptr subnet;
         handle.getArgument("subnet6", subnet);
         impl->subnetSelected(handle, subnet);
     });

@@ -1,5 +1,6 @@
 #include "impl.h"
 
+#include "kea_compat.h"
 #include "log.h"
 #include "state_file.h"
 
@@ -357,8 +358,8 @@ void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle& handle, const Subnet
     handle.setContext(kSubnetContext, selected);
 }
 
-template void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle&, const Subnet4Ptr&) const;
-template void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle&, const Subnet6Ptr&) const;
+template void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle&, const kea::SelectedSubnet4Ptr&) const;
+template void NetbootImpl::subnetSelected(isc::hooks::CalloutHandle&, const kea::SelectedSubnet6Ptr&) const;
 
 template <typename DescribeOwner>
 NetbootImpl::LayerPtr NetbootImpl::overrideLayer(const ConstElementPtr& netboot, DescribeOwner describeOwner) {
