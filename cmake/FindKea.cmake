@@ -11,13 +11,20 @@
 #
 # Kea 2.6 and later install kea.pc: the version and include directory come
 # from it. Debian 12's kea-dev has no kea.pc; there they come from config.h.
+# (pkg-config's --cflags would also demand the .pc files of kea.pc's
+# Requires -- MariaDB, PostgreSQL -- which a hook does not need.)
 find_package(PkgConfig QUIET)
 if(PKG_CONFIG_FOUND)
-  pkg_check_modules(_KEA_PC QUIET kea)
+  execute_process(COMMAND ${PKG_CONFIG_EXECUTABLE} --modversion kea
+    OUTPUT_VARIABLE _kea_pc_version OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE _kea_pc_rc ERROR_QUIET)
+  execute_process(COMMAND ${PKG_CONFIG_EXECUTABLE} --variable=includedir kea
+    OUTPUT_VARIABLE _kea_pc_includedir OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  execute_process(COMMAND ${PKG_CONFIG_EXECUTABLE} --variable=libdir kea
+    OUTPUT_VARIABLE _kea_pc_libdir OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
 endif()
-if(_KEA_PC_FOUND)
-  set(Kea_VERSION ${_KEA_PC_VERSION})
-  find_path(Kea_INCLUDE_DIR hooks/hooks.h HINTS ${_KEA_PC_INCLUDE_DIRS} PATH_SUFFIXES kea)
+if(PKG_CONFIG_FOUND AND _kea_pc_rc EQUAL 0)
+  set(Kea_VERSION ${_kea_pc_version})
+  find_path(Kea_INCLUDE_DIR hooks/hooks.h HINTS ${_kea_pc_includedir} PATH_SUFFIXES kea)
 else()
   find_path(Kea_INCLUDE_DIR hooks/hooks.h PATH_SUFFIXES kea)
   if(Kea_INCLUDE_DIR AND EXISTS ${Kea_INCLUDE_DIR}/config.h)
@@ -44,6 +51,13 @@ set(_kea_lib_dhcp kea-dhcp++)
 if(Kea_VERSION VERSION_GREATER_EQUAL 3.0)
   set(_kea_lib_dhcp kea-dhcp)
 endif()
+# Kea 3.0's headers (asiolink/crypto_tls.h, reached from the DHCP headers)
+# refuse to compile unless Kea's own config.h, which names the TLS backend,
+# came first; that backend's headers are OpenSSL's (libssl-dev).
+set(_kea_compile_options "")
+if(Kea_VERSION VERSION_GREATER_EQUAL 3.0)
+  set(_kea_compile_options "SHELL:-include ${Kea_INCLUDE_DIR}/config.h")
+endif()
 set(_kea_libs exceptions util log hooks cc stats asiolink dhcp dhcpsrv process database)
 set(_kea_missing "")
 foreach(lib ${_kea_libs})
@@ -51,13 +65,14 @@ foreach(lib ${_kea_libs})
   if(lib STREQUAL dhcp)
     set(_file ${_kea_lib_dhcp})
   endif()
-  find_library(Kea_${lib}_LIBRARY NAMES ${_file} HINTS ${_KEA_PC_LIBRARY_DIRS})
+  find_library(Kea_${lib}_LIBRARY NAMES ${_file} HINTS ${_kea_pc_libdir})
   if(Kea_${lib}_LIBRARY AND NOT TARGET Kea::${lib})
     add_library(Kea::${lib} SHARED IMPORTED)
     set_target_properties(Kea::${lib} PROPERTIES
       IMPORTED_LOCATION ${Kea_${lib}_LIBRARY}
       INTERFACE_INCLUDE_DIRECTORIES ${Kea_INCLUDE_DIR}
-      INTERFACE_SYSTEM_INCLUDE_DIRECTORIES ${Kea_INCLUDE_DIR})
+      INTERFACE_SYSTEM_INCLUDE_DIRECTORIES ${Kea_INCLUDE_DIR}
+      INTERFACE_COMPILE_OPTIONS "${_kea_compile_options}")
   elseif(NOT Kea_${lib}_LIBRARY)
     list(APPEND _kea_missing lib${_file})
   endif()

@@ -37,7 +37,9 @@ import sys
 import tempfile
 import time
 
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KEA_ENV = os.path.join(TOP, "tools", "kea-env")
 
 CLIENTS = {
     # name: (v4 perfdhcp -o options, v6 perfdhcp -o options)
@@ -118,11 +120,12 @@ def config(family, variant, iface, run, hook):
                                  "server-id": {"type": "LLT", "persist": False}, "data-directory": run,
                                  "subnet6": [{"id": 1, "subnet": "2001:db8::/64", "interface": iface,
                                               "pools": [{"pool": "2001:db8::100:0/104"}]}]})
+    # Kea runs through tools/kea-env, which links both hooks into run/hooks.
     if variant == "hook":
-        server["hooks-libraries"] = [{"library": hook, "parameters": hook_params(family)}]
+        server["hooks-libraries"] = [{"library": os.path.join(run, "hooks", "libdhcp_netboot.so"),
+                                      "parameters": hook_params(family)}]
     elif variant == "noop":
-        server["hooks-libraries"] = [{"library": os.path.join(os.path.dirname(os.path.dirname(hook)), "bench",
-                                                              "libdhcp_noop_bench.so")}]
+        server["hooks-libraries"] = [{"library": os.path.join(run, "hooks", "libdhcp_noop_bench.so")}]
     elif variant == "classes":
         server["client-classes"] = classes4() if family == 4 else classes6()
     return {"Dhcp%d" % family: server}
@@ -141,12 +144,13 @@ def one_run(args, family, variant, ns, iface_s, iface_c, run, hook, client, call
     path = os.path.join(run, "kea-%d-%s.json" % (family, variant))
     with open(path, "w") as f:
         json.dump(config(family, variant, iface_s, run, hook), f)
-    env = dict(os.environ, KEA_PIDFILE_DIR=run, KEA_LOCKFILE_DIR=run)
+    noop = os.path.join(os.path.dirname(os.path.dirname(hook)), "bench", "libdhcp_noop_bench.so")
+    env = dict(os.environ, NETBOOT_HOOK=hook + ":" + noop)
     prefix = []
     cg_out = os.path.join(run, "callgrind.%d.%s.out" % (family, variant))
     if callgrind:
         prefix = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg_out]
-    kea = subprocess.Popen(["ip", "netns", "exec", ns[0], "taskset", "-c", str(args.server_cpu)] + prefix +
+    kea = subprocess.Popen(["ip", "netns", "exec", ns[0], KEA_ENV, run, "taskset", "-c", str(args.server_cpu)] + prefix +
                            ["kea-dhcp%d" % family, "-c", path], env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -34,10 +34,15 @@ ip -n "$ns" link set "$tag"b up
 
 mkdir -p "$dir/root" "$dir/run" "$dir/out"
 chmod 755 "$dir"
+# Kea runs through kea-env in the renderer's sandbox for Kea, $dir/run/kea:
+# the hook and Kea's own hooks are linked into its hooks directory.
+kea_run=$dir/run/kea
+export NETBOOT_HOOK=$build/hooks/libdhcp_netboot.so
+"$top/tools/kea-env" "$kea_run" true
 for f in ipxe.efi undionly.kpxe grubnetia32.efi; do echo "stand-in $f" > "$dir/root/$f"; done
 "$top/kea-config/netboot-render" -i "$tag"a --subnet4 198.51.100.0/24 --server4 198.51.100.1 \
   --prefix6 2001:db8:77::/64 --server6 2001:db8:77::1 --root "$dir/root" --run-dir "$dir/run" \
-  --hook "$build/hooks/libdhcp_netboot.so" -o "$dir/out" > "$dir/render.txt" ||
+  --hook "$kea_run/hooks/libdhcp_netboot.so" -o "$dir/out" > "$dir/render.txt" ||
   fail "netboot-render refused a valid site"
 cat "$dir/render.txt"
 for f in kea-dhcp4.conf kea-dhcp6.conf kea-ctrl-agent.conf netboot-tftpd.conf radvd-lite.conf nginx.conf nginx-site.conf; do
@@ -51,7 +56,6 @@ grep -q 'echo kea-netboot: profile rescue reached' "$dir/root/profile-rescue.ipx
 grep -q '"ipxe-script-url": "http://{server}/profile-rescue.ipxe"' "$dir/out/kea-dhcp4.conf" ||
   fail "kea-dhcp4.conf has no rescue profile"
 
-export KEA_PIDFILE_DIR=$dir/run KEA_LOCKFILE_DIR=$dir/run
 check() {
   local what=$1; shift
   if "$@" > "$dir/check.log" 2>&1; then
@@ -62,9 +66,9 @@ check() {
 }
 check "netboot-check-config kea-dhcp4.conf" "$build/hooks/netboot-check-config" "$dir/out/kea-dhcp4.conf"
 check "netboot-check-config kea-dhcp6.conf" "$build/hooks/netboot-check-config" "$dir/out/kea-dhcp6.conf"
-check "kea-dhcp4 -t" ip netns exec "$ns" kea-dhcp4 -t "$dir/out/kea-dhcp4.conf"
-check "kea-dhcp6 -t" ip netns exec "$ns" kea-dhcp6 -t "$dir/out/kea-dhcp6.conf"
-check "kea-ctrl-agent -t" ip netns exec "$ns" kea-ctrl-agent -t "$dir/out/kea-ctrl-agent.conf"
+check "kea-dhcp4 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/out/kea-dhcp4.conf"
+check "kea-dhcp6 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp6 -t "$dir/out/kea-dhcp6.conf"
+check "kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/out/kea-ctrl-agent.conf"
 check "netboot-tftpd -t" "$tftpd" -t -c "$dir/out/netboot-tftpd.conf"
 check "radvd-lite -t --kea-config" "$radvd" -t -c "$dir/out/radvd-lite.conf" --kea-config "$dir/out/kea-dhcp6.conf"
 grep -q KEA_MISMATCH "$dir/check.log" && { cat "$dir/check.log"; fail "radvd-lite reports a Kea mismatch"; }
@@ -75,13 +79,13 @@ check "nginx -t" ip netns exec "$ns" nginx -t -c "$dir/out/nginx.conf"
 echo "stand-in snponly.efi" > "$dir/root/snponly.efi"
 "$top/kea-config/netboot-render" -i "$tag"a --no-ipv6 --subnet4 198.51.100.0/24 --server4 198.51.100.1 \
   --arch bios,efi-x64 --http-boot efi-x64 --loader efi-x64=snponly.efi --http-port 8080 \
-  --root "$dir/root" --run-dir "$dir/run" --hook "$build/hooks/libdhcp_netboot.so" -o "$dir/out2" > /dev/null ||
+  --root "$dir/root" --run-dir "$dir/run" --hook "$kea_run/hooks/libdhcp_netboot.so" -o "$dir/out2" > /dev/null ||
   fail "netboot-render refused the IPv4-only site"
 [ ! -e "$dir/out2/kea-dhcp6.conf" ] || fail "kea-dhcp6.conf rendered for an IPv4-only site"
 grep -q 'http://{server}:8080/boot.ipxe' "$dir/out2/kea-dhcp4.conf" || fail "script URL without the HTTP port"
 check "v4-only: netboot-check-config" "$build/hooks/netboot-check-config" "$dir/out2/kea-dhcp4.conf"
-check "v4-only: kea-dhcp4 -t" ip netns exec "$ns" kea-dhcp4 -t "$dir/out2/kea-dhcp4.conf"
-check "v4-only: kea-ctrl-agent -t" ip netns exec "$ns" kea-ctrl-agent -t "$dir/out2/kea-ctrl-agent.conf"
+check "v4-only: kea-dhcp4 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/out2/kea-dhcp4.conf"
+check "v4-only: kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/out2/kea-ctrl-agent.conf"
 check "v4-only: netboot-tftpd -t" "$tftpd" -t -c "$dir/out2/netboot-tftpd.conf"
 check "v4-only: nginx -t" ip netns exec "$ns" nginx -t -c "$dir/out2/nginx.conf"
 
@@ -92,14 +96,14 @@ check "v4-only: nginx -t" ip netns exec "$ns" nginx -t -c "$dir/out2/nginx.conf"
 for s in 1 3; do
   this=server$s=http://198.51.100.$s:8000/ peer=server$((4 - s))=http://198.51.100.$((4 - s)):8000/
   "$top/kea-config/netboot-render" -i "$tag"a --no-ipv6 --subnet4 198.51.100.0/24 --server4 198.51.100.$s \
-    --ha-this "$this" --ha-peer "$peer" --profile rescue --profile install-debian \
-    --root "$dir/root" --run-dir "$dir/run" --hook "$build/hooks/libdhcp_netboot.so" -o "$dir/ha$s" > /dev/null ||
+    --ha-this "$this" --ha-peer "$peer" --profile rescue --profile install-debian --kea-hooks-dir "$kea_run/hooks" \
+    --root "$dir/root" --run-dir "$dir/run" --hook "$kea_run/hooks/libdhcp_netboot.so" -o "$dir/ha$s" > /dev/null ||
     fail "netboot-render refused the HA pair's server$s"
-  grep -q '/kea/hooks/libdhcp_ha.so"' "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: no libdhcp_ha.so from Kea's hooks"
+  grep -q "\"$kea_run/hooks/libdhcp_ha.so\"" "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: no libdhcp_ha.so from Kea's hooks"
   grep -q '"this-server-name": "server'$s'"' "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: wrong this-server-name"
   check "HA server$s: netboot-check-config" "$build/hooks/netboot-check-config" "$dir/ha$s/kea-dhcp4.conf"
-  check "HA server$s: kea-dhcp4 -t" ip netns exec "$ns" kea-dhcp4 -t "$dir/ha$s/kea-dhcp4.conf"
-  check "HA server$s: kea-ctrl-agent -t" ip netns exec "$ns" kea-ctrl-agent -t "$dir/ha$s/kea-ctrl-agent.conf"
+  check "HA server$s: kea-dhcp4 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/ha$s/kea-dhcp4.conf"
+  check "HA server$s: kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/ha$s/kea-ctrl-agent.conf"
 done
 [ -s "$dir/root/profile-install-debian.ipxe" ] || fail "profile-install-debian.ipxe not written into the root"
 sed -n '/"peers"/,/]/p' "$dir/ha1/kea-dhcp4.conf" > "$dir/peers1"
@@ -109,7 +113,7 @@ echo "ok   HA pair: both servers list the same peers and roles"
 
 # The checks must be able to fail: a broken Kea config is refused by kea-dhcp4 -t.
 sed 's/"valid-lifetime": 3600/"valid-lifetime": "soon"/' "$dir/out/kea-dhcp4.conf" > "$dir/bad4.conf"
-if ip netns exec "$ns" kea-dhcp4 -t "$dir/bad4.conf" > /dev/null 2>&1; then fail "kea-dhcp4 -t accepted a broken config"; fi
+if ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/bad4.conf" > /dev/null 2>&1; then fail "kea-dhcp4 -t accepted a broken config"; fi
 echo "ok   kea-dhcp4 -t refuses a broken copy"
 # ... and netboot-check-config a profile the hook would refuse (Kea's -t cannot see it).
 sed 's/"rescue": {/"Rescue!": {/' "$dir/ha1/kea-dhcp4.conf" > "$dir/bad-profile.conf"

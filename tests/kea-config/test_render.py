@@ -65,7 +65,7 @@ class Render(unittest.TestCase):
         d6 = kea_json(os.path.join(self.out, "kea-dhcp6.conf"))["Dhcp6"]
         self.assertNotIn("bios", d6["hooks-libraries"][0]["parameters"]["tftp-boot-files"])
         self.assertEqual(d6["server-id"], {"type": "LLT", "persist": False})
-        self.assertEqual(d6["data-directory"], self.tmp.name)
+        self.assertEqual(d6["data-directory"], os.path.join(self.tmp.name, "kea"))
         tftp = kea_json(os.path.join(self.out, "netboot-tftpd.conf"))["netboot-tftpd"]
         self.assertEqual(tftp["root"], self.root)
         self.assertEqual(tftp["listen"], ["192.0.2.1:69", "[2001:db8::1]:69"])
@@ -113,7 +113,7 @@ class Render(unittest.TestCase):
             p = kea_json(os.path.join(self.out, conf))[family]["hooks-libraries"][0]["parameters"]
             self.assertEqual(p["profiles"], {"rescue": {"ipxe-script-url": "http://{server}/profile-rescue.ipxe"}})
             # assignments stay in the sandbox, never in the host's /var/lib/kea
-            self.assertEqual(p["state-file"], os.path.join(self.tmp.name, "kea-netboot-assignments%d.json" % n))
+            self.assertEqual(p["state-file"], os.path.join(self.tmp.name, "kea", "kea-netboot-assignments%d.json" % n))
         script = open(os.path.join(self.root, "profile-rescue.ipxe")).read()
         self.assertTrue(script.startswith("#!ipxe"))
         self.assertNotIn("@", script.replace("${", ""), "unfilled template placeholder")

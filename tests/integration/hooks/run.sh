@@ -10,8 +10,10 @@ mt=false
 if [ "${2:-}" = mt ]; then mt=true; fi
 here=$(cd "$(dirname "$0")" && pwd)
 build=${NETBOOT_BUILD_DIR:?set by ctest}
-hook=$build/hooks/libdhcp_netboot.so
 checker=$build/hooks/netboot-check-config
+kea_env=$here/../../../tools/kea-env
+# Every Kea daemon runs through kea-env: hooks, sockets and logs in $dir.
+export NETBOOT_HOOK=$build/hooks/libdhcp_netboot.so
 
 suffix=; if [ "$mt" = true ]; then suffix=m; fi
 tag=nbh$family$suffix$$
@@ -59,14 +61,13 @@ ip -n "$cli" link set "$tag"c up
 ip -n "$srv" route add 198.51.100.0/24 via 192.0.2.2
 ip -n "$srv" -6 route add 2001:db8:1::/64 via 2001:db8::2
 
-sed -e "s|@SRV_IF@|${tag}s|g" -e "s|@DIR@|$dir|g" -e "s|@HOOK@|$hook|g" -e "s|@MT@|$mt|g" \
+sed -e "s|@SRV_IF@|${tag}s|g" -e "s|@DIR@|$dir|g" -e "s|@HOOK@|$dir/hooks/libdhcp_netboot.so|g" -e "s|@MT@|$mt|g" \
   "$here/kea$family.json.in" > "$dir/kea.json"
-export KEA_PIDFILE_DIR=$dir KEA_LOCKFILE_DIR=$dir
 
 "$checker" "$dir/kea.json"
-ip netns exec "$srv" "kea-dhcp$family" -t "$dir/kea.json" > "$dir/kea-t.log" 2>&1 || { cat "$dir/kea-t.log"; exit 1; }
+ip netns exec "$srv" "$kea_env" "$dir" "kea-dhcp$family" -t "$dir/kea.json" > "$dir/kea-t.log" 2>&1 || { cat "$dir/kea-t.log"; exit 1; }
 
-ip netns exec "$srv" "kea-dhcp$family" -c "$dir/kea.json" > "$dir/kea.out" 2>&1 &
+ip netns exec "$srv" "$kea_env" "$dir" "kea-dhcp$family" -c "$dir/kea.json" > "$dir/kea.out" 2>&1 &
 kea_pid=$!
 for _ in $(seq 100); do
   grep -q "DHCP${family}_STARTED" "$dir/kea.log" 2>/dev/null && break
@@ -84,13 +85,13 @@ sleep 0.5
 # The operator's way in: kea-ctrl-agent on the server's link address.
 ca_addr=192.0.2.1
 sed -e "s|@CA_ADDR@|$ca_addr|g" -e "s|@DIR@|$dir|g" -e "s|@FAMILY@|$family|g" "$here/ca.json.in" > "$dir/ca.json"
-ip netns exec "$srv" kea-ctrl-agent -t "$dir/ca.json" > "$dir/ca-t.log" 2>&1 || { cat "$dir/ca-t.log"; exit 1; }
-ip netns exec "$srv" kea-ctrl-agent -c "$dir/ca.json" > "$dir/ca.out" 2>&1 &
+ip netns exec "$srv" "$kea_env" "$dir" kea-ctrl-agent -t "$dir/ca.json" > "$dir/ca-t.log" 2>&1 || { cat "$dir/ca-t.log"; exit 1; }
+ip netns exec "$srv" "$kea_env" "$dir" kea-ctrl-agent -c "$dir/ca.json" > "$dir/ca.out" 2>&1 &
 ca_pid=$!
 
 ip netns exec "$cli" env NB_IFACE="$tag"c NB_DIR="$dir" NB_KEA_PID="$kea_pid" NB_MT="$mt" \
   python3 "$here/test_hook_v$family.py" -v
-ip netns exec "$cli" env NB_IFACE="$tag"c NB_DIR="$dir" NB_KEA_PID="$kea_pid" NB_MT="$mt" NB_SRV_NS="$srv" \
+ip netns exec "$cli" env NB_IFACE="$tag"c NB_DIR="$dir" NB_KEA_PID="$kea_pid" NB_MT="$mt" NB_SRV_NS="$srv" NB_KEA_ENV="$kea_env" \
   NB_FAMILY="$family" NB_CA="http://$ca_addr:8000/" python3 "$here/test_commands.py" -v
 if [ -f "$dir/kea.restarted.pid" ]; then kea_pid=$(cat "$dir/kea.restarted.pid"); rm -f "$dir/kea.restarted.pid"; fi
 kill -0 "$kea_pid" || { echo "kea-dhcp$family died during the tests"; exit 1; }

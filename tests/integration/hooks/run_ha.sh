@@ -5,8 +5,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${NETBOOT_BUILD_DIR:?set by ctest}
-hook=$build/hooks/libdhcp_netboot.so
-kea_hooks=$(dirname "$(find /usr/lib -name libdhcp_ha.so -path '*kea/hooks*' | head -1)")
+kea_env=$here/../../../tools/kea-env
+# Every Kea daemon runs through kea-env: its hooks (ours and Kea's HA and
+# lease_cmds), sockets and logs in the server's own directory.
+export NETBOOT_HOOK=$build/hooks/libdhcp_netboot.so
 tag=nbha$$
 hub=$tag-h cli=$tag-c
 root=$(mktemp -d /tmp/$tag.XXXXXX)
@@ -50,13 +52,13 @@ for s in 1 2; do
   mkdir -p "$dir"
   ifc=$([ $s = 1 ] && echo "$tag"a || echo "$tag"b)
   addr=$([ $s = 1 ] && echo 192.0.2.1 || echo 192.0.2.3)
-  sed -e "s|@SRV_IF@|$ifc|g" -e "s|@DIR@|$dir|g" -e "s|@HOOK@|$hook|g" -e "s|@KEA_HOOKS@|$kea_hooks|g" \
+  sed -e "s|@SRV_IF@|$ifc|g" -e "s|@DIR@|$dir|g" -e "s|@HOOK@|$dir/hooks/libdhcp_netboot.so|g" -e "s|@KEA_HOOKS@|$dir/hooks|g" \
     -e "s|@NAME@|server$s|g" "$here/kea4-ha.json.in" > "$dir/kea.json"
   sed -e "s|@CA_ADDR@|$addr|g" -e "s|@DIR@|$dir|g" -e "s|@FAMILY@|4|g" "$here/ca.json.in" > "$dir/ca.json"
   "$build/hooks/netboot-check-config" -q "$dir/kea.json"
-  KEA_PIDFILE_DIR=$dir KEA_LOCKFILE_DIR=$dir ip netns exec "$tag-$s" kea-dhcp4 -c "$dir/kea.json" > "$dir/kea.out" 2>&1 &
+  ip netns exec "$tag-$s" "$kea_env" "$dir" kea-dhcp4 -c "$dir/kea.json" > "$dir/kea.out" 2>&1 &
   echo $! > "$dir/kea.pid"
-  KEA_PIDFILE_DIR=$dir KEA_LOCKFILE_DIR=$dir ip netns exec "$tag-$s" kea-ctrl-agent -c "$dir/ca.json" > "$dir/ca.out" 2>&1 &
+  ip netns exec "$tag-$s" "$kea_env" "$dir" kea-ctrl-agent -c "$dir/ca.json" > "$dir/ca.out" 2>&1 &
   pids+=($!)
 done
 

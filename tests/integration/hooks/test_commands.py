@@ -208,11 +208,11 @@ class Persistence(unittest.TestCase):
             except ProcessLookupError:
                 break
             time.sleep(0.1)
-        env = dict(os.environ, KEA_PIDFILE_DIR=DIR, KEA_LOCKFILE_DIR=DIR)
         with open(os.path.join(DIR, "kea.restarted.out"), "a") as log:
             # Outlives this test on purpose; run.sh stops it by the PID recorded below.
-            proc = subprocess.Popen(["ip", "netns", "exec", os.environ["NB_SRV_NS"], "kea-dhcp%d" % FAMILY, "-c",
-                                     os.path.join(DIR, "kea.json")], stdout=log, stderr=log, env=env)
+            proc = subprocess.Popen(["ip", "netns", "exec", os.environ["NB_SRV_NS"], os.environ["NB_KEA_ENV"], DIR,
+                                     "kea-dhcp%d" % FAMILY, "-c", os.path.join(DIR, "kea.json")],
+                                    stdout=log, stderr=log)
         proc.returncode = 0  # not ours to wait for (see above)
         with open(pid_file, "w") as f:
             f.write(str(proc.pid))
