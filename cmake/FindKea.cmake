@@ -53,10 +53,14 @@ if(Kea_VERSION VERSION_GREATER_EQUAL 3.0)
 endif()
 # Kea 3.0's headers (asiolink/crypto_tls.h, reached from the DHCP headers)
 # refuse to compile unless Kea's own config.h, which names the TLS backend,
-# came first; that backend's headers are OpenSSL's (libssl-dev).
+# came first; that backend is OpenSSL (libssl-dev), whose functions the
+# headers' inline Boost.Asio SSL code then calls from our own objects.
 set(_kea_compile_options "")
+set(_kea_link_libraries "")
 if(Kea_VERSION VERSION_GREATER_EQUAL 3.0)
+  find_package(OpenSSL REQUIRED)
   set(_kea_compile_options "SHELL:-include ${Kea_INCLUDE_DIR}/config.h")
+  set(_kea_link_libraries OpenSSL::SSL OpenSSL::Crypto)
 endif()
 set(_kea_libs exceptions util log hooks cc stats asiolink dhcp dhcpsrv process database)
 set(_kea_missing "")
@@ -72,7 +76,8 @@ foreach(lib ${_kea_libs})
       IMPORTED_LOCATION ${Kea_${lib}_LIBRARY}
       INTERFACE_INCLUDE_DIRECTORIES ${Kea_INCLUDE_DIR}
       INTERFACE_SYSTEM_INCLUDE_DIRECTORIES ${Kea_INCLUDE_DIR}
-      INTERFACE_COMPILE_OPTIONS "${_kea_compile_options}")
+      INTERFACE_COMPILE_OPTIONS "${_kea_compile_options}"
+      INTERFACE_LINK_LIBRARIES "${_kea_link_libraries}")
   elseif(NOT Kea_${lib}_LIBRARY)
     list(APPEND _kea_missing lib${_file})
   endif()
