@@ -18,11 +18,6 @@ namespace {
     throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 
-std::string directoryOf(const std::string& path) {
-    const size_t slash = path.rfind('/');
-    return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
-
 }  // namespace
 
 LoadedState readStateFile(const std::string& path) {
@@ -42,7 +37,7 @@ LoadedState readStateFile(const std::string& path) {
 
 void writeStateFile(const std::string& path, const AssignmentStore& store) {
     const std::string text = storeToElement(store)->str() + "\n";
-    const std::string temp = path + ".tmp";
+    const std::string temp = stateTempFile(path);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) systemError("cannot create", temp);
     size_t written = 0;
@@ -61,7 +56,7 @@ void writeStateFile(const std::string& path, const AssignmentStore& store) {
     }
     if (::close(fd) != 0) systemError("cannot close", temp);
     if (::rename(temp.c_str(), path.c_str()) != 0) systemError("cannot rename onto", path);
-    const std::string dir = directoryOf(path);
+    const std::string dir = stateDirectory(path);
     const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd >= 0) {
         ::fsync(dirFd);

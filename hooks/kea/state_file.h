@@ -18,6 +18,17 @@ struct LoadedState {
 
 LoadedState readStateFile(const std::string& path);
 
+// The temporary file writeStateFile creates next to `path` and renames onto
+// it. Named here so that `netboot-check-config --print-defaults` (and through
+// it the AppArmor test) reports exactly the files the hook writes.
+inline std::string stateTempFile(const std::string& path) { return path + ".tmp"; }
+
+// The directory writeStateFile opens (read-only) to fsync after the rename.
+inline std::string stateDirectory(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
 // Temp file in the same directory, fsync, rename over the old one, fsync
 // the directory. Throws std::runtime_error naming the file and the reason.
 void writeStateFile(const std::string& path, const AssignmentStore& store);
