@@ -61,6 +61,11 @@ ElementPtr defaultsElement() {
         ElementPtr bestEffort = Element::createList();
         bestEffort->add(access(netboot::stateDirectory(state) + "/", "r",
                                "opened to fsync the directory after the rename; failure ignored"));
+        const std::string migrateFrom = netboot::stateMigrationSource(state);
+        if (!migrateFrom.empty()) {
+            bestEffort->add(access(migrateFrom, "r",
+                                   "the previous releases' default, read while the state file does not exist"));
+        }
         ElementPtr one = Element::createMap();
         one->set("state-file", Element::create(state));
         one->set("files", files);

@@ -2,6 +2,7 @@
 
 #include "config/assignment_json.h"
 #include "config/json_comments.h"
+#include "config/policy_config.h"
 
 #include <cerrno>
 #include <cstring>
@@ -20,20 +21,28 @@ namespace {
 
 }  // namespace
 
-LoadedState readStateFile(const std::string& path) {
+LoadedState readStateFile(const std::string& path, const std::string& migrateFrom) {
     LoadedState loaded;
+    std::string source = path;
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0) {
-        if (errno != ENOENT) loaded.error = "cannot read " + path + ": " + std::strerror(errno);
+    if (!migrateFrom.empty() && ::stat(path.c_str(), &st) != 0 && errno == ENOENT &&
+        ::stat(migrateFrom.c_str(), &st) == 0) {
+        source = migrateFrom;
+    }
+    loaded.readFrom = source;
+    if (::stat(source.c_str(), &st) != 0) {
+        if (errno != ENOENT) loaded.error = "cannot read " + source + ": " + std::strerror(errno);
         return loaded;  // no file yet: no assignments
     }
     try {
-        loaded.store = storeFromElement(readKeaJsonFile(path), path);
+        loaded.store = storeFromElement(readKeaJsonFile(source), source);
     } catch (const std::exception& e) {
         loaded.error = std::string("state file unusable, left untouched (fix or move it away): ") + e.what();
     }
     return loaded;
 }
+
+LoadedState readStateFile(const std::string& path) { return readStateFile(path, stateMigrationSource(path)); }
 
 void writeStateFile(const std::string& path, const AssignmentStore& store) {
     const std::string text = storeToElement(store)->str() + "\n";
