@@ -65,6 +65,16 @@ void writeStateFile(const std::string& path, const AssignmentStore& store) {
     }
     if (::close(fd) != 0) systemError("cannot close", temp);
     if (::rename(temp.c_str(), path.c_str()) != 0) systemError("cannot rename onto", path);
+    // Best effort, and deliberately silent: the rename above is what makes
+    // the new content current; fsync of the directory only makes the rename
+    // itself durable across a power cut. Opening the directory needs `r` on
+    // it, and Debian's AppArmor profiles for kea-dhcp4/kea-dhcp6 grant no
+    // rule for /var/lib/kea/ itself (only kea-leases{4,6}.csv*), so under
+    // an enforcing profile this open fails with EACCES on every write. The
+    // file is complete and renamed by then: failing or logging here would
+    // turn every assignment into an error or a log line for nothing. What is
+    // lost: after a power cut right after a write, the directory may still
+    // name the previous file (old content, never a partial one).
     const std::string dir = stateDirectory(path);
     const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd >= 0) {

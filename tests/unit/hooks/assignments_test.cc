@@ -161,6 +161,11 @@ AssignmentStore oneAssignment(const char* profile) {
     return store;
 }
 
+bool exists(const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0;
+}
+
 }  // namespace
 
 TEST(StateFile, OldDefaultIsReadUntilTheNewOneExists) {
@@ -190,6 +195,43 @@ TEST(StateFile, OldDefaultIsReadUntilTheNewOneExists) {
     EXPECT_EQ(current.store.entries().begin()->second.profile, "install");
     writeStateFile(now, AssignmentStore());
     EXPECT_TRUE(readStateFile(now, old).store.empty());  // emptied, not resurrected from the old file
+}
+
+// Debian's AppArmor profiles give kea-dhcp4/6 no `r` on /var/lib/kea/, so
+// the directory fsync after the rename cannot open the directory there. That
+// must not fail the write. Imitated with a directory its writer may write
+// and search but not read (mode 0300), as an unprivileged user.
+TEST(StateFile, WritesWhereTheDirectoryCannotBeOpened) {
+    TempDir dir;
+    const std::string inner = dir.path + "/kea";
+    ASSERT_EQ(::mkdir(inner.c_str(), 0300), 0);
+    const bool root = ::geteuid() == 0;
+    if (root) {
+        ASSERT_EQ(::chmod(dir.path.c_str(), 0711), 0);
+        ASSERT_EQ(::chown(inner.c_str(), 65534, 65534), 0);
+    }
+    const std::string path = inner + "/kea-leases4.csv.netboot-assignments.json";
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        if (root && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(10);
+        // The situation under AppArmor: the directory cannot be opened.
+        if (::open(inner.c_str(), O_RDONLY | O_DIRECTORY) >= 0 || errno != EACCES) ::_exit(11);
+        try {
+            writeStateFile(path, oneAssignment("rescue"));
+        } catch (...) {
+            ::_exit(12);
+        }
+        LoadedState back = readStateFile(path, "");
+        ::_exit(back.error.empty() && back.store.entries().size() == 1 ? 0 : 13);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "10: cannot drop to nobody, 11: directory readable after all, "
+                                         "12: writeStateFile threw, 13: not read back";
+    EXPECT_TRUE(exists(path));
+    EXPECT_FALSE(exists(stateTempFile(path)));
 }
 
 TEST(Policy, AssignedProfileIsTheMostSpecificLayer) {
