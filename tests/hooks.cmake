@@ -23,6 +23,6 @@ add_dependencies(hook_libload_test dhcp_netboot)
 netboot_fuzz_target(hook_facts_policy_fuzz SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/hooks/facts_policy_fuzz.cc
   LIBS netboot_core CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/hooks/corpus RUNS 300000)
 netboot_unit_test(hook_assignments_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/hooks/assignments_test.cc
-  LIBS netboot_config)
+  ${PROJECT_SOURCE_DIR}/hooks/kea/state_file.cc LIBS netboot_config)
 netboot_fuzz_target(hook_json_config_fuzz SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/hooks/json_config_fuzz.cc
   LIBS netboot_config CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/hooks/json_corpus RUNS 100000)

@@ -145,8 +145,30 @@ PolicyLayer parseLayer(const ConstElementPtr& map, IpFamily family, const std::s
 }  // namespace
 
 std::string defaultStateFile(IpFamily family) {
+    // Inside AppArmor's `kea-leases4.csv*` without being Kea's: kea-lfc and
+    // Kea's memfile back end touch only names they build from the lease file
+    // by fixed suffixes (Memfile_LeaseMgr::appendSuffix: .1 .2 .output
+    // .completed .pid; lease4-write/lease6-write: .bak<pid>, and .tmp<pid>
+    // after 3.0; master's PIDLock: .pid.lock), and LFCController::fileRotate removes exactly the .2 and .1
+    // files it was given, never a pattern or a directory listing (checked in
+    // isc-projects/kea src/bin/lfc/lfc_controller.cc and
+    // src/lib/dhcpsrv/memfile_lease_mgr.cc at Kea-2.2.0, Kea-2.6.3,
+    // Kea-3.0.4 and master, August 2026). ".netboot-assignments.json" and its
+    // ".tmp" collide with none of them.
+    return family == IpFamily::v4 ? "/var/lib/kea/kea-leases4.csv.netboot-assignments.json"
+                                  : "/var/lib/kea/kea-leases6.csv.netboot-assignments.json";
+}
+
+std::string legacyDefaultStateFile(IpFamily family) {
     return family == IpFamily::v4 ? "/var/lib/kea/kea-netboot-assignments4.json"
                                   : "/var/lib/kea/kea-netboot-assignments6.json";
+}
+
+std::string stateMigrationSource(const std::string& path) {
+    for (IpFamily family : {IpFamily::v4, IpFamily::v6}) {
+        if (path == defaultStateFile(family)) return legacyDefaultStateFile(family);
+    }
+    return {};
 }
 
 HookConfig parseHookConfig(const ConstElementPtr& params, IpFamily family, const std::string& path) {

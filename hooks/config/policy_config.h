@@ -35,8 +35,24 @@ inline BootPolicy parseHookParameters(const isc::data::ConstElementPtr& params, 
     return parseHookConfig(params, family, path).policy;
 }
 
-// Debian's Kea state directory, the one its AppArmor profile lets Kea write.
+// The state file when "state-file" is not set. Debian's AppArmor profile for
+// kea-dhcp4 (Debian 12 and 13 alike) lets it write only
+// `owner /var/lib/kea/kea-leases4.csv* rw` under /var/lib/kea (kea-dhcp6:
+// kea-leases6.csv*), and Debian 12's profile has no local/ include a package
+// could add a rule to. So the default is named to fall under that pattern:
+// /var/lib/kea/kea-leases4.csv.netboot-assignments.json (…leases6… for v6).
+// tests/apparmor checks it, and the temporary file next to it, against the
+// profile installed on the machine.
 std::string defaultStateFile(IpFamily family);
+
+// The default of releases before the AppArmor fix,
+// /var/lib/kea/kea-netboot-assignments{4,6}.json: read once when the new
+// default does not exist yet (see readStateFile), removed on purge.
+std::string legacyDefaultStateFile(IpFamily family);
+
+// The file readStateFile reads when `path` is absent: the old default for
+// the new one, else empty (a state file the operator set is not migrated).
+std::string stateMigrationSource(const std::string& path);
 
 // A user-context "netboot" map of a subnet or host reservation.
 PolicyLayer parseOverride(const isc::data::ConstElementPtr& netboot, IpFamily family,

@@ -2,6 +2,7 @@
 
 #include "config/assignment_json.h"
 #include "config/json_comments.h"
+#include "config/policy_config.h"
 
 #include <cerrno>
 #include <cstring>
@@ -18,31 +19,34 @@ namespace {
     throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 
-std::string directoryOf(const std::string& path) {
-    const size_t slash = path.rfind('/');
-    return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
-
 }  // namespace
 
-LoadedState readStateFile(const std::string& path) {
+LoadedState readStateFile(const std::string& path, const std::string& migrateFrom) {
     LoadedState loaded;
+    std::string source = path;
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0) {
-        if (errno != ENOENT) loaded.error = "cannot read " + path + ": " + std::strerror(errno);
+    if (!migrateFrom.empty() && ::stat(path.c_str(), &st) != 0 && errno == ENOENT &&
+        ::stat(migrateFrom.c_str(), &st) == 0) {
+        source = migrateFrom;
+    }
+    loaded.readFrom = source;
+    if (::stat(source.c_str(), &st) != 0) {
+        if (errno != ENOENT) loaded.error = "cannot read " + source + ": " + std::strerror(errno);
         return loaded;  // no file yet: no assignments
     }
     try {
-        loaded.store = storeFromElement(readKeaJsonFile(path), path);
+        loaded.store = storeFromElement(readKeaJsonFile(source), source);
     } catch (const std::exception& e) {
         loaded.error = std::string("state file unusable, left untouched (fix or move it away): ") + e.what();
     }
     return loaded;
 }
 
+LoadedState readStateFile(const std::string& path) { return readStateFile(path, stateMigrationSource(path)); }
+
 void writeStateFile(const std::string& path, const AssignmentStore& store) {
     const std::string text = storeToElement(store)->str() + "\n";
-    const std::string temp = path + ".tmp";
+    const std::string temp = stateTempFile(path);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) systemError("cannot create", temp);
     size_t written = 0;
@@ -61,7 +65,17 @@ void writeStateFile(const std::string& path, const AssignmentStore& store) {
     }
     if (::close(fd) != 0) systemError("cannot close", temp);
     if (::rename(temp.c_str(), path.c_str()) != 0) systemError("cannot rename onto", path);
-    const std::string dir = directoryOf(path);
+    // Best effort, and deliberately silent: the rename above is what makes
+    // the new content current; fsync of the directory only makes the rename
+    // itself durable across a power cut. Opening the directory needs `r` on
+    // it, and Debian's AppArmor profiles for kea-dhcp4/kea-dhcp6 grant no
+    // rule for /var/lib/kea/ itself (only kea-leases{4,6}.csv*), so under
+    // an enforcing profile this open fails with EACCES on every write. The
+    // file is complete and renamed by then: failing or logging here would
+    // turn every assignment into an error or a log line for nothing. What is
+    // lost: after a power cut right after a write, the directory may still
+    // name the previous file (old content, never a partial one).
+    const std::string dir = stateDirectory(path);
     const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd >= 0) {
         ::fsync(dirFd);

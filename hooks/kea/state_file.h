@@ -14,9 +14,32 @@ struct LoadedState {
     // Non-empty when the file exists but cannot be used; the file is then
     // left untouched and assignments stay read-only until it is fixed.
     std::string error;
+    // The file read: `path`, or the old default it was migrated from.
+    std::string readFrom;
 };
 
+// Reads the state file. When `path` is the hook's default state file
+// (defaultStateFile) and does not exist yet but the previous releases'
+// default (legacyDefaultStateFile) does, that one is read instead: the
+// first write then creates the file at the new default, which is read from
+// then on. The old file is left in place (the AppArmor profile would deny
+// removing it) and removed on purge. A state file the operator set is
+// read as it is.
 LoadedState readStateFile(const std::string& path);
+
+// readStateFile with an explicit `migrateFrom` (empty: none).
+LoadedState readStateFile(const std::string& path, const std::string& migrateFrom);
+
+// The temporary file writeStateFile creates next to `path` and renames onto
+// it. Named here so that `netboot-check-config --print-defaults` (and through
+// it the AppArmor test) reports exactly the files the hook writes.
+inline std::string stateTempFile(const std::string& path) { return path + ".tmp"; }
+
+// The directory writeStateFile opens (read-only) to fsync after the rename.
+inline std::string stateDirectory(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
 
 // Temp file in the same directory, fsync, rename over the old one, fsync
 // the directory. Throws std::runtime_error naming the file and the reason.

@@ -113,7 +113,8 @@ class Render(unittest.TestCase):
             p = kea_json(os.path.join(self.out, conf))[family]["hooks-libraries"][0]["parameters"]
             self.assertEqual(p["profiles"], {"rescue": {"ipxe-script-url": "http://{server}/profile-rescue.ipxe"}})
             # assignments stay in the sandbox, never in the host's /var/lib/kea
-            self.assertEqual(p["state-file"], os.path.join(self.tmp.name, "kea", "kea-netboot-assignments%d.json" % n))
+            self.assertEqual(p["state-file"],
+                             os.path.join(self.tmp.name, "kea", "kea-leases%d.csv.netboot-assignments.json" % n))
         script = open(os.path.join(self.root, "profile-rescue.ipxe")).read()
         self.assertTrue(script.startswith("#!ipxe"))
         self.assertNotIn("@", script.replace("${", ""), "unfilled template placeholder")
@@ -121,6 +122,25 @@ class Render(unittest.TestCase):
         self.assertIn("chain --autofree rescue/boot.ipxe", script)
         self.assertIn("choose --timeout 10000 --default shell target", script)
         self.assertIn("chain --autofree boot.ipxe", script)  # back to the normal menu
+
+    def test_installed_state_file_is_the_hooks_default(self):
+        # Without --run-dir the bundle names the hook's own default (the one
+        # tests/apparmor checks against Kea's AppArmor profile), taken from
+        # the built netboot-check-config when there is one.
+        args = [sys.executable, RENDER, "-i", "eth1", "--root", self.root, "-o", self.out]
+        r = subprocess.run(args, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        checker = os.path.join(os.environ.get("NETBOOT_BUILD_DIR", ""), "hooks", "netboot-check-config")
+        defaults = None
+        if os.environ.get("NETBOOT_BUILD_DIR") and os.access(checker, os.X_OK):
+            defaults = json.loads(subprocess.run([checker, "--print-defaults"], check=True, capture_output=True,
+                                                 text=True).stdout)
+        for conf, family, service, n in (("kea-dhcp4.conf", "Dhcp4", "dhcp4", 4),
+                                         ("kea-dhcp6.conf", "Dhcp6", "dhcp6", 6)):
+            p = kea_json(os.path.join(self.out, conf))[family]["hooks-libraries"][0]["parameters"]
+            self.assertEqual(p["state-file"], "/var/lib/kea/kea-leases%d.csv.netboot-assignments.json" % n)
+            if defaults:
+                self.assertEqual(p["state-file"], defaults[service]["state-file"])
 
     def test_profiles_chosen_with_port(self):
         r = self.run_render("--profile", "install-debian", "--profile", "rescue", "--profile", "memtest.86",

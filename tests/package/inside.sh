@@ -224,10 +224,16 @@ ok "the upgrade keeps the netboot-tftpd user"
 
 # --- purge: nothing of ours is left ---
 for p in "${ours[@]}"; do dpkg-query -L "$p"; done | sort -u > "$t/our-paths"
-# The hook's assignment state files, as Kea would have left them.
-state_files=(/var/lib/kea/kea-netboot-assignments4.json /var/lib/kea/kea-netboot-assignments6.json.tmp)
+# The hook's assignment state files, as Kea would have left them: today's
+# default names and the earlier releases' ones.
+state_files=(/var/lib/kea/kea-leases4.csv.netboot-assignments.json
+             /var/lib/kea/kea-leases6.csv.netboot-assignments.json.tmp
+             /var/lib/kea/kea-netboot-assignments4.json /var/lib/kea/kea-netboot-assignments6.json.tmp)
 mkdir -p /var/lib/kea
 for f in "${state_files[@]}"; do echo '{"assignments": []}' > "$f"; done
+# Kea's own lease files share the prefix of ours: purge must leave them.
+kea_leases=/var/lib/kea/kea-leases4.csv
+[ -e "$kea_leases" ] || { echo "address,hwaddr" > "$kea_leases"; planted_leases=1; }
 apt-get purge -y -q "${ours[@]}" > "$t/apt-purge.log" 2>&1 || { cat "$t/apt-purge.log"; fail "apt-get purge"; }
 for p in "${ours[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
@@ -265,4 +271,7 @@ ok "purge removed the netboot-tftpd user and group"
 [ -d "/usr/lib/$multiarch/kea/hooks" ] && [ -f "/usr/lib/$multiarch/kea/hooks/libdhcp_bootp.so" ] \
   || fail "purge damaged kea-common's hooks directory"
 ok "kea-common's hooks directory untouched"
+[ -e "$kea_leases" ] || fail "purge removed Kea's own $kea_leases"
+[ -z "${planted_leases:-}" ] || rm -f "$kea_leases"
+ok "Kea's lease file untouched by purge"
 echo "=== inside: all $checks checks passed"

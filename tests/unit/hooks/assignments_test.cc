@@ -1,9 +1,19 @@
 // Run-time assignments: key parsing, lookup order, expiry, command
 // arguments and the state file format.
 #include "config/assignment_json.h"
+#include "config/policy_config.h"
 #include "core/assignments.h"
+#include "kea/state_file.h"
 
 #include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace netboot;
 using isc::data::Element;
@@ -122,12 +132,106 @@ TEST(HookConfig, ProfilesAndStateFile) {
     EXPECT_TRUE(c.policy.hasProfile("default"));
     EXPECT_FALSE(c.policy.hasProfile("x"));
     EXPECT_EQ(c.stateFile, "/tmp/a.json");
+    // Inside Debian's AppArmor rule `owner /var/lib/kea/kea-leases{4,6}.csv* rw`
+    // (tests/apparmor checks it against the installed profile).
     EXPECT_EQ(parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/"})"), IpFamily::v6).stateFile,
-              "/var/lib/kea/kea-netboot-assignments6.json");
+              "/var/lib/kea/kea-leases6.csv.netboot-assignments.json");
+    EXPECT_EQ(parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/"})"), IpFamily::v4).stateFile,
+              "/var/lib/kea/kea-leases4.csv.netboot-assignments.json");
     EXPECT_THROW(parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/", "profiles": {"default": {}}})"),
                                  IpFamily::v4), ConfigError);
     EXPECT_THROW(parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/", "state-file": "rel.json"})"),
                                  IpFamily::v4), ConfigError);
+}
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char name[] = "/tmp/netboot-state-XXXXXX";
+        path = ::mkdtemp(name);
+    }
+    ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+};
+
+AssignmentStore oneAssignment(const char* profile) {
+    AssignmentStore store;
+    store.set(*parseHostKey(HostKey::Kind::hwAddress, "52:54:00:00:00:01"), {profile, false, std::nullopt, 1});
+    return store;
+}
+
+bool exists(const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+TEST(StateFile, OldDefaultIsReadUntilTheNewOneExists) {
+    EXPECT_EQ(stateMigrationSource(defaultStateFile(IpFamily::v4)), legacyDefaultStateFile(IpFamily::v4));
+    EXPECT_EQ(stateMigrationSource(defaultStateFile(IpFamily::v6)), legacyDefaultStateFile(IpFamily::v6));
+    EXPECT_EQ(stateMigrationSource("/srv/state.json"), "");  // the operator's own path: read as it is
+    EXPECT_EQ(stateMigrationSource(legacyDefaultStateFile(IpFamily::v4)), "");
+
+    TempDir dir;
+    const std::string now = dir.path + "/new.json", old = dir.path + "/old.json";
+    LoadedState none = readStateFile(now, old);
+    EXPECT_TRUE(none.error.empty()) << none.error;
+    EXPECT_TRUE(none.store.empty());
+
+    writeStateFile(old, oneAssignment("rescue"));
+    LoadedState migrated = readStateFile(now, old);
+    EXPECT_TRUE(migrated.error.empty()) << migrated.error;
+    EXPECT_EQ(migrated.readFrom, old);
+    ASSERT_EQ(migrated.store.entries().size(), 1u);
+    EXPECT_EQ(migrated.store.entries().begin()->second.profile, "rescue");
+
+    // The first write goes to the new path; from then on the old file is ignored.
+    writeStateFile(now, oneAssignment("install"));
+    LoadedState current = readStateFile(now, old);
+    EXPECT_EQ(current.readFrom, now);
+    ASSERT_EQ(current.store.entries().size(), 1u);
+    EXPECT_EQ(current.store.entries().begin()->second.profile, "install");
+    writeStateFile(now, AssignmentStore());
+    EXPECT_TRUE(readStateFile(now, old).store.empty());  // emptied, not resurrected from the old file
+}
+
+// Debian's AppArmor profiles give kea-dhcp4/6 no `r` on /var/lib/kea/, so
+// the directory fsync after the rename cannot open the directory there. That
+// must not fail the write. Imitated with a directory its writer may write
+// and search but not read (mode 0300), as an unprivileged user.
+TEST(StateFile, WritesWhereTheDirectoryCannotBeOpened) {
+    TempDir dir;
+    const std::string inner = dir.path + "/kea";
+    ASSERT_EQ(::mkdir(inner.c_str(), 0300), 0);
+    const bool root = ::geteuid() == 0;
+    if (root) {
+        ASSERT_EQ(::chmod(dir.path.c_str(), 0711), 0);
+        ASSERT_EQ(::chown(inner.c_str(), 65534, 65534), 0);
+    }
+    const std::string path = inner + "/kea-leases4.csv.netboot-assignments.json";
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        if (root && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(10);
+        // The situation under AppArmor: the directory cannot be opened.
+        if (::open(inner.c_str(), O_RDONLY | O_DIRECTORY) >= 0 || errno != EACCES) ::_exit(11);
+        try {
+            writeStateFile(path, oneAssignment("rescue"));
+        } catch (...) {
+            ::_exit(12);
+        }
+        LoadedState back = readStateFile(path, "");
+        ::_exit(back.error.empty() && back.store.entries().size() == 1 ? 0 : 13);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "10: cannot drop to nobody, 11: directory readable after all, "
+                                         "12: writeStateFile threw, 13: not read back";
+    EXPECT_TRUE(exists(path));
+    EXPECT_FALSE(exists(stateTempFile(path)));
 }
 
 TEST(Policy, AssignedProfileIsTheMostSpecificLayer) {
