@@ -61,7 +61,22 @@ ip -n "$cli" link set "$tag"c up
 ip -n "$srv" route add 198.51.100.0/24 via 192.0.2.2
 ip -n "$srv" -6 route add 2001:db8:1::/64 via 2001:db8::2
 
-sed -e "s|@SRV_IF@|${tag}s|g" -e "s|@DIR@|$dir|g" -e "s|@HOOK@|$dir/hooks/libdhcp_netboot.so|g" -e "s|@MT@|$mt|g" \
+# The operator's way in: kea-ctrl-agent up to Kea 2.6; from Kea 3.0 (where
+# the agent is deprecated; 3.1.8 removes it) the daemon's own HTTP control
+# socket, with basic authentication.
+ca_addr=192.0.2.1 ca_user=
+if [ "$(kea-dhcp$family -v | cut -d. -f1)" -ge 3 ]; then
+  od -An -N12 -tx1 /dev/urandom | tr -d ' \n' > "$dir/api-password"
+  ca_user=netboot:$(cat "$dir/api-password")
+  control='"control-sockets": [ { "socket-type": "unix", "socket-name": "@DIR@/kea.sock" },
+      { "socket-type": "http", "socket-address": "'$ca_addr'", "socket-port": 8000,
+        "authentication": { "type": "basic", "realm": "kea-netboot", "directory": "@DIR@",
+                            "clients": [ { "user": "netboot", "password-file": "api-password" } ] } } ],'
+else
+  control='"control-socket": { "socket-type": "unix", "socket-name": "@DIR@/kea.sock" },'
+fi
+control=${control//$'\n'/ }
+sed -e "s|@CONTROL@|$control|" -e "s|@SRV_IF@|${tag}s|g" -e "s|@DIR@|$dir|g" -e "s|@HOOK@|$dir/hooks/libdhcp_netboot.so|g" -e "s|@MT@|$mt|g" \
   "$here/kea$family.json.in" > "$dir/kea.json"
 
 "$checker" "$dir/kea.json"
@@ -82,16 +97,16 @@ fi
 # Kea opens its v6 sockets once the link-local address is usable.
 sleep 0.5
 
-# The operator's way in: kea-ctrl-agent on the server's link address.
-ca_addr=192.0.2.1
-sed -e "s|@CA_ADDR@|$ca_addr|g" -e "s|@DIR@|$dir|g" -e "s|@FAMILY@|$family|g" "$here/ca.json.in" > "$dir/ca.json"
-ip netns exec "$srv" "$kea_env" "$dir" kea-ctrl-agent -t "$dir/ca.json" > "$dir/ca-t.log" 2>&1 || { cat "$dir/ca-t.log"; exit 1; }
-ip netns exec "$srv" "$kea_env" "$dir" kea-ctrl-agent -c "$dir/ca.json" > "$dir/ca.out" 2>&1 &
-ca_pid=$!
+if [ -z "$ca_user" ]; then  # kea-ctrl-agent on the server's link address
+  sed -e "s|@CA_ADDR@|$ca_addr|g" -e "s|@DIR@|$dir|g" -e "s|@FAMILY@|$family|g" "$here/ca.json.in" > "$dir/ca.json"
+  ip netns exec "$srv" "$kea_env" "$dir" kea-ctrl-agent -t "$dir/ca.json" > "$dir/ca-t.log" 2>&1 || { cat "$dir/ca-t.log"; exit 1; }
+  ip netns exec "$srv" "$kea_env" "$dir" kea-ctrl-agent -c "$dir/ca.json" > "$dir/ca.out" 2>&1 &
+  ca_pid=$!
+fi
 
 ip netns exec "$cli" env NB_IFACE="$tag"c NB_DIR="$dir" NB_KEA_PID="$kea_pid" NB_MT="$mt" \
   python3 "$here/test_hook_v$family.py" -v
 ip netns exec "$cli" env NB_IFACE="$tag"c NB_DIR="$dir" NB_KEA_PID="$kea_pid" NB_MT="$mt" NB_SRV_NS="$srv" NB_KEA_ENV="$kea_env" \
-  NB_FAMILY="$family" NB_CA="http://$ca_addr:8000/" python3 "$here/test_commands.py" -v
+  NB_FAMILY="$family" NB_CA="http://$ca_addr:8000/" NB_CA_USER="$ca_user" python3 "$here/test_commands.py" -v
 if [ -f "$dir/kea.restarted.pid" ]; then kea_pid=$(cat "$dir/kea.restarted.pid"); rm -f "$dir/kea.restarted.pid"; fi
 kill -0 "$kea_pid" || { echo "kea-dhcp$family died during the tests"; exit 1; }

@@ -17,6 +17,9 @@ from netboot_probe import PROFILES, Client4, Client6  # noqa: E402
 FAMILY = int(os.environ["NB_FAMILY"])
 SERVICE = "dhcp%d" % FAMILY
 CA = os.environ["NB_CA"]
+# Kea 3's own HTTP control socket wants basic authentication (user:password);
+# kea-ctrl-agent (Kea 2.x) is reached without.
+CA_USER = os.environ.get("NB_CA_USER", "")
 DIR = os.environ["NB_DIR"]
 IFACE = os.environ["NB_IFACE"]
 STATE = os.path.join(DIR, "assignments.json")
@@ -33,8 +36,9 @@ def command(name, arguments=None):
     body = {"command": name, "service": [SERVICE]}
     if arguments is not None:
         body["arguments"] = arguments
+    auth = ["-u", CA_USER] if CA_USER else []
     out = subprocess.run(["curl", "-sS", "--max-time", "10", "-X", "POST", "-H", "Content-Type: application/json",
-                          "-d", json.dumps(body), CA], check=True, capture_output=True, text=True).stdout
+                          "-d", json.dumps(body)] + auth + [CA], check=True, capture_output=True, text=True).stdout
     answer = json.loads(out)
     assert isinstance(answer, list) and len(answer) == 1, out
     return answer[0]
@@ -115,6 +119,20 @@ class RemoteMaintenance(unittest.TestCase):
         self.assertEqual(firmware(mac), DEFAULT_LOADER)
         self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
         self.assertTrue(decision_lines(mac)[-1].rstrip().endswith("profile default"), decision_lines(mac)[-1:])
+
+    def test_control_path_authentication(self):
+        """Kea 3's HTTP socket refuses a command without the right password;
+        the test's kea-ctrl-agent (Kea 2.x) is configured without any."""
+        body = json.dumps({"command": "netboot-status", "service": [SERVICE]})
+        def ask(*auth):
+            return json.loads(subprocess.run(["curl", "-sS", "--max-time", "10", "-X", "POST", "-H",
+                                              "Content-Type: application/json", "-d", body] + list(auth) + [CA],
+                                             check=True, capture_output=True, text=True).stdout)
+        if CA_USER:
+            for auth in ([], ["-u", CA_USER.split(":")[0] + ":wrong"]):
+                answer = ask(*auth)
+                self.assertEqual(answer.get("result"), 401, answer)
+        self.assertEqual(command("netboot-status")["result"], 0)
 
     def test_until_deleted_and_listing(self):
         mac = "52:54:00:aa:00:02"
