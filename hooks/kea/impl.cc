@@ -756,6 +756,12 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     RawOptions raw{IpFamily::v6, arch.view(), vendor.view(), user.view(), false};
     const ClientFacts facts = extractFacts(raw);
     Payload duid = payload(*query, D6O_CLIENTID);
+    if (!facts.malformed.empty()) {
+        noteMalformed(duid.bytes ? printable(*duid.view()) : macText(query->getMAC(HWAddr::HWADDR_SOURCE_ANY)),
+                      query->getLabel(), facts.malformed);
+    }
+    if (!facts.netbootSignal()) return;
+
     ClientId client;
     {
         ClientMac mac = clientMac6(*query, duid.bytes);
@@ -765,10 +771,6 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     // Without a MAC the DUID names the machine in {mac}: never one
     // "unknown" shared by every such client.
     client.text = macOrIdentifier(client.mac, duid.view(), "duid-");
-    if (!facts.malformed.empty()) {
-        noteMalformed(duid.bytes ? printable(*duid.view()) : client.text, query->getLabel(), facts.malformed);
-    }
-    if (!facts.netbootSignal()) return;
 
     const ClientLayers layers = layersFor(handle, *query, client);
 

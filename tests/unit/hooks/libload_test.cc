@@ -173,3 +173,65 @@ TEST_F(HookLoad, NoSubnetCalloutWithoutOverrides) {
     EXPECT_FALSE(HooksManager::calloutsPresent(HooksManager::registerHook("subnet4_select")));
     EXPECT_TRUE(HooksManager::calloutsPresent(HooksManager::registerHook("pkt4_send")));
 }
+
+namespace {
+
+// What real iPXE sends over DHCPv6 (issue 16): a DUID-UUID and iPXE's user
+// class, from `source` (a direct client) or through one relay.
+Pkt6Ptr ipxe6Query(uint8_t type) {
+    Pkt6Ptr query(new Pkt6(type, 16));
+    query->addOption(OptionPtr(new Option(Option::V6, D6O_CLIENTID,
+                                          OptionBuffer{0, 4, 0x8f, 0x3c, 0x1e, 0x6a, 0x22, 0x41, 0x4e, 0x0c, 0x9b,
+                                                       0x53, 0x6e, 0x2f, 0x00, 0x11, 0x22, 0x33})));
+    query->addOption(OptionPtr(new Option(Option::V6, D6O_CLIENT_ARCH_TYPE, OptionBuffer{0, 7})));
+    query->addOption(OptionPtr(new Option(Option::V6, D6O_USER_CLASS, OptionBuffer{0, 4, 'i', 'P', 'X', 'E'})));
+    return query;
+}
+
+std::string scriptFor(const Pkt6Ptr& query) {
+    const int index = HooksManager::registerHook("pkt6_send");
+    Pkt6Ptr response(new Pkt6(DHCPV6_REPLY, 16));
+    CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+    handle->setArgument("query6", query);
+    handle->setArgument("response6", response);
+    HooksManager::callCallouts(index, *handle);
+    OptionPtr url = response->getOption(D6O_BOOTFILE_URL);
+    return url ? std::string(url->getData().begin(), url->getData().end()) : std::string();
+}
+
+const char* const kMacParams = R"({"server-address": "2001:db8::1",
+                                    "ipxe-script-url": "http://{server}/boot/{mac}.ipxe"})";
+
+}  // namespace
+
+TEST_F(HookLoad, V6IpxeMacFromLocallyAdministeredLinkLocal) {
+    ASSERT_TRUE(load("kea-dhcp6", kMacParams));
+    Pkt6Ptr query = ipxe6Query(DHCPV6_INFORMATION_REQUEST);
+    query->setRemoteAddr(isc::asiolink::IOAddress("fe80::5054:ff:fe12:3456"));  // QEMU's 52:54:00:12:34:56
+    EXPECT_EQ(scriptFor(query), "http://[2001:db8::1]/boot/52:54:00:12:34:56.ipxe");
+}
+
+TEST_F(HookLoad, V6IpxeMacFromRelayOption79OrPeerAddress) {
+    ASSERT_TRUE(load("kea-dhcp6", kMacParams));
+    Pkt6Ptr query = ipxe6Query(DHCPV6_SOLICIT);
+    query->setRemoteAddr(isc::asiolink::IOAddress("2001:db8::2"));  // the relay
+    Pkt6::RelayInfo relay;
+    relay.msg_type_ = DHCPV6_RELAY_FORW;
+    relay.linkaddr_ = isc::asiolink::IOAddress("2001:db8:1::1");
+    relay.peeraddr_ = isc::asiolink::IOAddress("fe80::5054:ff:fe00:80");
+    query->addRelayInfo(relay);
+    EXPECT_EQ(scriptFor(query), "http://[2001:db8::1]/boot/52:54:00:00:00:80.ipxe");
+    query->relay_info_.back().peeraddr_ = isc::asiolink::IOAddress("fe80::1");
+    query->relay_info_.back().options_.insert(
+        std::make_pair(D6O_CLIENT_LINKLAYER_ADDR,
+                       OptionPtr(new Option(Option::V6, D6O_CLIENT_LINKLAYER_ADDR,
+                                            OptionBuffer{0, 1, 0x52, 0x54, 0x00, 0x00, 0x00, 0x79}))));
+    EXPECT_EQ(scriptFor(query), "http://[2001:db8::1]/boot/52:54:00:00:00:79.ipxe");
+}
+
+TEST_F(HookLoad, V6WithoutMacRendersTheDuidNotUnknown) {
+    ASSERT_TRUE(load("kea-dhcp6", kMacParams));
+    Pkt6Ptr query = ipxe6Query(DHCPV6_INFORMATION_REQUEST);
+    query->setRemoteAddr(isc::asiolink::IOAddress("fe80::8c1d:3341:9a02:7e10"));  // RFC 7217: no MAC in it
+    EXPECT_EQ(scriptFor(query), "http://[2001:db8::1]/boot/duid-00:04:8f:3c:1e:6a:22:41:4e:0c:9b:53:6e:2f:00:11:22:33.ipxe");
+}
