@@ -191,6 +191,101 @@ ClientFacts extractFacts(const RawOptions& options) {
     return facts;
 }
 
+std::string_view macSourceName(MacSource source) {
+    switch (source) {
+    case MacSource::duidLl: return "duid-ll";
+    case MacSource::duidLlt: return "duid-llt";
+    case MacSource::relayOption: return "relay-option-79";
+    case MacSource::linkLocal: return "link-local";
+    case MacSource::kea: return "kea";
+    case MacSource::none: break;
+    }
+    return "none";
+}
+
+namespace {
+
+// Kea's HWAddr::MAX_HWADDR_LEN: nothing longer is a link-layer address.
+constexpr size_t kMaxLinkLayer = 20;
+
+bool usableLinkLayer(const uint8_t* data, size_t size) {
+    if (size == 0 || size > kMaxLinkLayer) return false;
+    for (size_t i = 0; i < size; ++i) {
+        if (data[i] != 0) return true;  // all zeros is a placeholder, not a NIC
+    }
+    return false;
+}
+
+ClientMac fromBytes(const uint8_t* data, size_t size, MacSource source) {
+    if (!usableLinkLayer(data, size)) return {};
+    return {std::vector<uint8_t>(data, data + size), source};
+}
+
+// RFC 8415 11.2 / 11.4: type 1 = LLT (hw type, time, address), type 3 = LL
+// (hw type, address).
+ClientMac fromDuid(Bytes duid) {
+    if (duid.size < 2) return {};
+    const uint16_t type = static_cast<uint16_t>(duid.data[0] << 8 | duid.data[1]);
+    if (type == 3 && duid.size > 4) return fromBytes(duid.data + 4, duid.size - 4, MacSource::duidLl);
+    if (type == 1 && duid.size > 8) return fromBytes(duid.data + 8, duid.size - 8, MacSource::duidLlt);
+    return {};
+}
+
+// RFC 6939: 2-byte link-layer type, then the address.
+ClientMac fromRelayOption(Bytes option) {
+    if (option.size <= 2) return {};
+    return fromBytes(option.data + 2, option.size - 2, MacSource::relayOption);
+}
+
+// RFC 4291 appendix A: fe80::/64 whose interface ID is the MAC-48 with
+// ff:fe in the middle and the universal/local bit inverted. The bit says
+// nothing about whether the IID is EUI-64 (a VM's 52:54:00:... becomes
+// 5054:ff:fe...), so it is flipped back, not checked. A group MAC is never
+// a station's source, so such an IID is not one.
+ClientMac fromLinkLocal(Bytes address) {
+    const uint8_t* a = address.data;
+    if (address.size != 16 || a[0] != 0xfe || (a[1] & 0xc0) != 0x80 || a[11] != 0xff || a[12] != 0xfe) {
+        return {};
+    }
+    const uint8_t first = static_cast<uint8_t>(a[8] ^ 0x02);
+    if (first & 0x01) return {};
+    const uint8_t mac[6] = {first, a[9], a[10], a[13], a[14], a[15]};
+    return fromBytes(mac, sizeof mac, MacSource::linkLocal);
+}
+
+}  // namespace
+
+ClientMac deriveClientMac6(const MacSources6& sources) {
+    ClientMac found;
+    if (sources.duid) found = fromDuid(*sources.duid);
+    if (found.source == MacSource::none && sources.relayLinkLayer) found = fromRelayOption(*sources.relayLinkLayer);
+    if (found.source == MacSource::none && sources.linkLocal) found = fromLinkLocal(*sources.linkLocal);
+    if (found.source == MacSource::none && sources.kea) {
+        found = fromBytes(sources.kea->data, sources.kea->size, MacSource::kea);
+    }
+    return found;
+}
+
+std::string hexText(const uint8_t* data, size_t size) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    if (size == 0) return std::string();
+    std::string text(size * 3 - 1, ':');
+    char* out = text.data();
+    for (size_t i = 0; i < size; ++i) {
+        out[0] = kHex[data[i] >> 4];
+        out[1] = kHex[data[i] & 0xf];
+        out += 3;
+    }
+    return text;
+}
+
+std::string macOrIdentifier(const std::vector<uint8_t>& mac, std::optional<Bytes> identifier,
+                            std::string_view identifierPrefix) {
+    if (!mac.empty()) return hexText(mac.data(), mac.size());
+    if (!identifier || identifier->size == 0) return std::string();
+    return std::string(identifierPrefix) + hexText(identifier->data, identifier->size);
+}
+
 std::string printable(Bytes bytes, size_t max) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;

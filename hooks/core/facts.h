@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace netboot {
@@ -59,6 +60,46 @@ struct ClientFacts {
 };
 
 ClientFacts extractFacts(const RawOptions& options);
+
+// Where a DHCPv6 client's hardware address was found. Real clients give it
+// in different places: edk2 in a DUID-LLT, iPXE only in the EUI-64 interface
+// ID of its link-local source address (its DUID is a DUID-UUID), a relay in
+// RFC 6939 option 79.
+enum class MacSource : uint8_t { none, duidLl, duidLlt, relayOption, linkLocal, kea };
+
+// "duid-ll", "duid-llt", "relay-option-79", "link-local", "kea", "none".
+std::string_view macSourceName(MacSource source);
+
+// The raw material, as received; absent fields are nullopt.
+struct MacSources6 {
+    std::optional<Bytes> duid;            // option 1 (client identifier) payload
+    std::optional<Bytes> linkLocal;       // 16 bytes: the client's source address, or the
+                                          // peer-address of the relay closest to it
+    std::optional<Bytes> relayLinkLayer;  // option 79 of the relay closest to the client
+    std::optional<Bytes> kea;             // Kea's own getMAC(any) result (remote-id, DOCSIS, ...)
+};
+
+struct ClientMac {
+    std::vector<uint8_t> mac;  // empty when no source gave one
+    MacSource source = MacSource::none;
+};
+
+// The client's hardware address, first found in this order: a DUID-LL or
+// DUID-LLT (what the client itself says, and what Kea reads first), option
+// 79 (seen on the wire by the first relay), the link-local address's EUI-64
+// interface ID whatever its universal/local bit (Kea refuses a locally
+// administered one, which every VM has), then whatever Kea found elsewhere.
+// Never throws; anything malformed is simply not a source.
+ClientMac deriveClientMac6(const MacSources6& sources);
+
+// "52:54:00:12:34:56": lowercase, colon-separated.
+std::string hexText(const uint8_t* data, size_t size);
+
+// What {mac} renders for a client: its MAC, else "duid-" and its DUID (or
+// DHCPv4 client identifier) in hex, so machines without a known MAC never
+// collapse into one URL; empty when there is neither.
+std::string macOrIdentifier(const std::vector<uint8_t>& mac, std::optional<Bytes> identifier,
+                            std::string_view identifierPrefix);
 
 // Printable form of untrusted bytes for logs: ASCII kept, the rest \xNN, capped.
 std::string printable(Bytes bytes, size_t max = 64);

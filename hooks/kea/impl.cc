@@ -182,16 +182,39 @@ std::optional<ServerAddress4> serverAddress4(const Pkt4& query, const Pkt4& resp
 // "52:54:00:12:34:56"; HWAddr::toText goes through an ostringstream, which
 // costs more per packet than the whole decision.
 std::string macText(const HWAddrPtr& hw) {
-    static constexpr char kHex[] = "0123456789abcdef";
     if (!hw || hw->hwaddr_.empty()) return std::string();
-    std::string text(hw->hwaddr_.size() * 3 - 1, ':');
-    char* out = text.data();
-    for (uint8_t b : hw->hwaddr_) {
-        out[0] = kHex[b >> 4];
-        out[1] = kHex[b & 0xf];
-        out += 3;
+    return hexText(hw->hwaddr_.data(), hw->hwaddr_.size());
+}
+
+// Gathers the bytes a DHCPv6 client's MAC may be read from; the core
+// decides which one counts (deriveClientMac6). For a relayed client the
+// link-local address and option 79 are those of the relay closest to it,
+// the only one that saw its frames.
+ClientMac clientMac6(Pkt6& query, const std::optional<std::vector<uint8_t>>& duid) {
+    MacSources6 sources;
+    if (duid) sources.duid = Bytes{duid->data(), duid->size()};
+    std::vector<uint8_t> peer;
+    std::optional<std::vector<uint8_t>> relayed;
+    if (query.relay_info_.empty()) {
+        peer = query.getRemoteAddr().toBytes();
+    } else {
+        const Pkt6::RelayInfo& first = query.relay_info_.back();
+        peer = first.peeraddr_.toBytes();
+        auto found = first.options_.find(D6O_CLIENT_LINKLAYER_ADDR);
+        if (found != first.options_.end() && found->second) relayed = found->second->toBinary(false);
     }
-    return text;
+    if (peer.size() == 16) sources.linkLocal = Bytes{peer.data(), peer.size()};
+    if (relayed) sources.relayLinkLayer = Bytes{relayed->data(), relayed->size()};
+    ClientMac mac = deriveClientMac6(sources);
+    if (mac.source != MacSource::none) return mac;
+    // Kea's remaining sources (raw, remote-id, subscriber-id, DOCSIS), as
+    // the server's mac-sources allow.
+    HWAddrPtr hw = query.getMAC(HWAddr::HWADDR_SOURCE_ANY);
+    if (hw && !hw->hwaddr_.empty()) {
+        sources.kea = Bytes{hw->hwaddr_.data(), hw->hwaddr_.size()};
+        mac = deriveClientMac6(sources);
+    }
+    return mac;
 }
 
 std::vector<uint8_t> identifier4(const Pkt4& query, Host::IdentifierType type) {
@@ -290,10 +313,9 @@ std::vector<HostKey> hostKeys4(const Pkt4& query) {
 
 // The hardware address first: firmware and iPXE send different DUIDs for
 // the same machine (firmware-notes pitfall 10), but the same MAC.
-std::vector<HostKey> hostKeys6(Pkt6& query) {
+std::vector<HostKey> hostKeys6(Pkt6& query, const std::vector<uint8_t>& mac) {
     std::vector<HostKey> keys;
-    std::vector<uint8_t> hw = identifier6(query, Host::IDENT_HWADDR);
-    if (!hw.empty()) keys.push_back({HostKey::Kind::hwAddress, std::move(hw)});
+    if (!mac.empty()) keys.push_back({HostKey::Kind::hwAddress, mac});
     std::vector<uint8_t> duid = identifier6(query, Host::IDENT_DUID);
     if (!duid.empty()) keys.push_back({HostKey::Kind::duid, std::move(duid)});
     return keys;
@@ -303,25 +325,112 @@ std::vector<HostKey> hostKeys6(Pkt6& query) {
 
 NetbootImpl::NetbootImpl(HookConfig config, IpFamily family)
     : policy_(std::move(config.policy)), family_(family), stateFile_(std::move(config.stateFile)) {
+    std::unique_lock<std::shared_mutex> lock(storeMutex_);
     LoadedState loaded = readStateFile(stateFile_);
     stateError_ = loaded.error;
-    store_ = std::move(loaded.store);
-    storeEmpty_ = store_.empty();
+    if (stateError_.empty()) {
+        adoptLocked(std::move(loaded));
+    } else {
+        stateStamp_ = loaded.stamp;
+    }
 }
 
-NetbootImpl::Assigned NetbootImpl::assignmentFor(const std::vector<HostKey>& keys) const {
+std::string NetbootImpl::stateError() const {
     std::shared_lock<std::shared_mutex> lock(storeMutex_);
-    return store_.find(keys, now());
+    return stateError_;
+}
+
+void NetbootImpl::adoptLocked(LoadedState loaded) {
+    store_ = std::move(loaded.store);
+    stateStamp_ = loaded.stamp;
+    storeEmpty_ = store_.empty();
+    reportUnknownProfilesLocked();
+}
+
+std::vector<std::pair<HostKey, Assignment>> NetbootImpl::unknownProfilesLocked() const {
+    std::vector<std::pair<HostKey, Assignment>> unknown;
+    for (const auto& entry : store_.entries()) {
+        if (!policy_.hasProfile(entry.second.profile)) unknown.push_back(entry);
+    }
+    return unknown;
+}
+
+void NetbootImpl::reportUnknownProfilesLocked() const {
+    for (const auto& [key, assignment] : unknownProfilesLocked()) {
+        LOG_WARN(netbootLogger, NETBOOT_ASSIGNMENT_PROFILE_UNKNOWN)
+            .arg(std::string(key.kindName()) + " " + key.text()).arg(assignment.profile);
+    }
+}
+
+// The file is the truth: at load, and whenever it is found changed, what it
+// holds replaces what Kea held. A file that cannot be read is never written
+// (the operator may still rescue what is in it) and its assignments are not
+// used, exactly as when Kea starts with it: a restart changes nothing.
+void NetbootImpl::refreshStateLocked() {
+    if (!stateError_.empty()) {
+        // Retried at every command, whatever the stamp says: fixing the
+        // file's permissions does not change its mtime.
+        LoadedState loaded = readStateFile(stateFile_);
+        if (!loaded.error.empty()) {
+            stateError_ = loaded.error;
+            return;
+        }
+        stateError_.clear();
+        const size_t count = loaded.store.entries().size();
+        stateNotice_ = "usable again since " + std::to_string(now()) + ", no longer read-only";
+        LOG_INFO(netbootLogger, NETBOOT_STATE_USABLE_AGAIN).arg(stateFile_).arg(count);
+        adoptLocked(std::move(loaded));
+        return;
+    }
+    if (stampStateFile(stateFile_) == stateStamp_) return;
+    LoadedState loaded = readStateFile(stateFile_);
+    if (!loaded.error.empty()) {
+        stateError_ = "changed on disk while Kea ran: " + loaded.error;
+        stateStamp_ = loaded.stamp;
+        store_ = AssignmentStore();
+        storeEmpty_ = true;
+        stateNotice_ = "changed on disk at " + std::to_string(now()) + " and unusable";
+        LOG_ERROR(netbootLogger, NETBOOT_STATE_UNUSABLE).arg(stateError_);
+        return;
+    }
+    const size_t count = loaded.store.entries().size();
+    stateNotice_ = "changed on disk by someone else, read again at " + std::to_string(now());
+    LOG_WARN(netbootLogger, NETBOOT_STATE_CHANGED).arg(stateFile_).arg(count);
+    adoptLocked(std::move(loaded));
+}
+
+NetbootImpl::Assigned NetbootImpl::assignmentFor(const std::vector<HostKey>& keys, std::string& ignored) const {
+    std::shared_lock<std::shared_mutex> lock(storeMutex_);
+    const int64_t t = now();
+    for (const HostKey& key : keys) {
+        auto found = store_.get(key, t);
+        if (!found) continue;
+        if (!policy_.hasProfile(found->profile)) {
+            // Not the default in disguise, and never used up by it.
+            if (ignored.empty()) ignored = key.text() + " -> unknown profile '" + found->profile + "'";
+            continue;
+        }
+        return std::make_pair(key, *found);
+    }
+    return std::nullopt;
 }
 
 void NetbootImpl::consume(const HostKey& key, const std::string& label) {
     std::unique_lock<std::shared_mutex> lock(storeMutex_);
+    // Never write over a file someone else changed without looking at it.
+    refreshStateLocked();
+    if (!stateError_.empty()) {
+        // Kept, as on a failed write: the next boot gets the profile again.
+        LOG_ERROR(netbootLogger, NETBOOT_STATE_WRITE_FAILED).arg("once-assignment of " + key.text() +
+                                                                 " not used up: " + stateError_);
+        return;
+    }
     auto current = store_.get(key, now());
     if (!current || !current->once) return;  // another thread consumed it already
     AssignmentStore next = store_;
     next.erase(key);
     try {
-        writeStateFile(stateFile_, next);
+        stateStamp_ = writeStateFile(stateFile_, next);
     } catch (const std::exception& e) {
         // Keep it rather than lose track: the next boot gets the profile again.
         LOG_ERROR(netbootLogger, NETBOOT_STATE_WRITE_FAILED).arg(e.what());
@@ -485,10 +594,21 @@ void NetbootImpl::count(const ClientFacts& facts, const BootDecision& decision) 
 // Building a packet's label is the costliest thing the hook could do per
 // packet: only when the line is really logged.
 template <typename Query>
-void NetbootImpl::logDecision(const Query& query, const ClientFacts& facts, const std::string& vendorClass,
-                              const BootDecision& decision, const Assigned& assigned) const {
+void NetbootImpl::logDecision(const Query& query, const ClientId& client, const ClientFacts& facts,
+                              const std::string& vendorClass, const BootDecision& decision,
+                              const Assigned& assigned, const std::string& ignored) const {
+    if (!netbootLogger.isDebugEnabled(kDebugDecision)) return;
+    // Which source gave the MAC: iPXE over DHCPv6 names it nowhere but in
+    // its link-local address, so the label alone does not show it.
+    const std::string who = query.getLabel() + ", MAC " +
+                            (client.mac.empty() ? std::string("none") : hexText(client.mac.data(), client.mac.size())) +
+                            " from " + (family_ == IpFamily::v4 ? std::string("chaddr")
+                                                                : std::string(macSourceName(client.source)));
+    std::string profile = assigned ? assigned->second.profile + (assigned->second.once ? " (assigned once)" : " (assigned)")
+                                   : std::string(BootPolicy::kDefaultProfile);
+    if (!assigned && !ignored.empty()) profile += " (assignment " + ignored + " kept, not used)";
     LOG_DEBUG(netbootLogger, kDebugDecision, NETBOOT_DECISION)
-        .arg(query.getLabel())
+        .arg(who)
         .arg(facts.arch ? std::string(facts.arch->slug) : std::string(facts.unknownArch ? "unassigned" : "none"))
         .arg(transportName(facts.transport()))
         .arg(facts.ipxe ? "yes" : "no")
@@ -499,20 +619,20 @@ void NetbootImpl::logDecision(const Query& query, const ClientFacts& facts, cons
                  ? std::string(decision.why)
                  : std::string(decision.why) + "; Kea's own boot file replaced: it " +
                        std::string(decision.replacedKeaBootFile))
-        .arg(assigned ? assigned->second.profile + (assigned->second.once ? " (assigned once)" : " (assigned)")
-                      : std::string(BootPolicy::kDefaultProfile));
+        .arg(profile);
 }
 
 template <typename Query>
-NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& handle, Query& query) {
+NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& handle, Query& query,
+                                                 const ClientId& client) {
     constexpr bool v4 = std::is_same_v<Query, Pkt4>;
     ClientLayers layers;
     layers.needsMac = policy_.defaultsNameMac();
     if (!storeEmpty_) {
         if constexpr (v4) {
-            layers.assigned = assignmentFor(hostKeys4(query));
+            layers.assigned = assignmentFor(hostKeys4(query), layers.ignored);
         } else {
-            layers.assigned = assignmentFor(hostKeys6(query));
+            layers.assigned = assignmentFor(hostKeys6(query, client.mac), layers.ignored);
         }
     }
     if (layers.assigned) {
@@ -577,17 +697,26 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     }
     if (!facts.netbootSignal()) return;
 
-    const ClientLayers layers = layersFor(handle, *query);
+    ClientId client;
+    if (HWAddrPtr hw = query->getHWAddr(); hw && !hw->hwaddr_.empty()) {
+        client.mac = hw->hwaddr_;
+        client.source = MacSource::kea;
+    }
+    // A client without chaddr (hlen 0) is named by its client identifier,
+    // so {mac} does not collapse such clients into one "unknown".
+    Payload clientId = payload(*query, DHO_DHCP_CLIENT_IDENTIFIER);
+    client.text = macOrIdentifier(client.mac, clientId.view(), "client-id-");
+
+    const ClientLayers layers = layersFor(handle, *query, client);
 
     const auto server = serverAddress4(*query, *response);
     ExchangeContext exchange{server ? server->text : std::string(),
-                             layers.needsMac ? macText(query->getHWAddr()) : std::string(), trimmedFile(*response)};
+                             layers.needsMac ? client.text : std::string(), trimmedFile(*response)};
     const BootDecision decision = policy_.decide(facts, exchange, layers.overrides);
     const std::string vendorText =
         vendor.bytes && netbootLogger.isDebugEnabled(kDebugDecision) ? printable(*vendor.view()) : std::string();
-    logDecision(*query, facts, vendorText, decision, layers.assigned);
-    account(*query, facts, decision, layers.assigned, decision.bootFile,
-            exchange.mac.empty() ? macText(query->getHWAddr()) : exchange.mac, type == DHCPACK);
+    logDecision(*query, client, facts, vendorText, decision, layers.assigned, layers.ignored);
+    account(*query, facts, decision, layers.assigned, decision.bootFile, client.text, type == DHCPACK);
     if (!decision.changesAnswer()) return;
 
     const GlobalSettings& settings = policy_.settings();
@@ -626,25 +755,34 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     Payload user = payload(*query, D6O_USER_CLASS);
     RawOptions raw{IpFamily::v6, arch.view(), vendor.view(), user.view(), false};
     const ClientFacts facts = extractFacts(raw);
-    HWAddrPtr hw = query->getMAC(HWAddr::HWADDR_SOURCE_ANY);
+    Payload duid = payload(*query, D6O_CLIENTID);
     if (!facts.malformed.empty()) {
-        Payload duid = payload(*query, D6O_CLIENTID);
-        noteMalformed(duid.bytes ? printable(*duid.view()) : macText(hw), query->getLabel(), facts.malformed);
+        noteMalformed(duid.bytes ? printable(*duid.view()) : macText(query->getMAC(HWAddr::HWADDR_SOURCE_ANY)),
+                      query->getLabel(), facts.malformed);
     }
     if (!facts.netbootSignal()) return;
 
-    const ClientLayers layers = layersFor(handle, *query);
+    ClientId client;
+    {
+        ClientMac mac = clientMac6(*query, duid.bytes);
+        client.mac = std::move(mac.mac);
+        client.source = mac.source;
+    }
+    // Without a MAC the DUID names the machine in {mac}: never one
+    // "unknown" shared by every such client.
+    client.text = macOrIdentifier(client.mac, duid.view(), "duid-");
 
-    ExchangeContext exchange{serverAddress6(*query), layers.needsMac ? macText(hw) : std::string(),
+    const ClientLayers layers = layersFor(handle, *query, client);
+
+    ExchangeContext exchange{serverAddress6(*query), layers.needsMac ? client.text : std::string(),
                              keaBootUrl(*response)};
     const BootDecision decision = policy_.decide(facts, exchange, layers.overrides);
     std::string vendorText;
     if (vendor.bytes && vendor.bytes->size() > 6 && netbootLogger.isDebugEnabled(kDebugDecision)) {
         vendorText = printable(Bytes{vendor.bytes->data() + 6, vendor.bytes->size() - 6});
     }
-    logDecision(*query, facts, vendorText, decision, layers.assigned);
-    account(*query, facts, decision, layers.assigned, decision.bootFileUrl,
-            exchange.mac.empty() ? macText(hw) : exchange.mac, type == DHCPV6_REPLY);
+    logDecision(*query, client, facts, vendorText, decision, layers.assigned, layers.ignored);
+    account(*query, facts, decision, layers.assigned, decision.bootFileUrl, client.text, type == DHCPV6_REPLY);
     if (!decision.changesAnswer()) return;
 
     // Option 59 goes out whether or not the client's ORO lists it: edk2
@@ -670,16 +808,17 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
 template <typename Change>
 isc::data::ConstElementPtr NetbootImpl::changeStore(Change change) {
     using isc::config::createAnswer;
+    std::unique_lock<std::shared_mutex> lock(storeMutex_);
+    refreshStateLocked();
     if (!stateError_.empty()) {
         return createAnswer(isc::config::CONTROL_RESULT_ERROR, "assignments are read-only: " + stateError_);
     }
-    std::unique_lock<std::shared_mutex> lock(storeMutex_);
     AssignmentStore next = store_;
     next.prune(now());
     isc::data::ConstElementPtr answer = change(next);
     if (answer) return answer;  // nothing to change (e.g. deleting what is not there)
     try {
-        writeStateFile(stateFile_, next);
+        stateStamp_ = writeStateFile(stateFile_, next);
     } catch (const std::exception& e) {
         LOG_ERROR(netbootLogger, NETBOOT_STATE_WRITE_FAILED).arg(e.what());
         return createAnswer(isc::config::CONTROL_RESULT_ERROR, std::string("not saved, nothing changed: ") + e.what());
@@ -696,7 +835,19 @@ isc::data::ConstElementPtr NetbootImpl::command(const std::string& name, const i
     using isc::config::CONTROL_RESULT_SUCCESS;
     const isc::data::ConstElementPtr noArgs = Element::createMap();
     const isc::data::ConstElementPtr& a = args ? args : noArgs;
+    // An assignment as the operator sees it: one whose profile is gone says so.
+    auto listed = [this](const HostKey& key, const Assignment& assignment) {
+        isc::data::ElementPtr e = assignmentToElement(key, assignment);
+        if (!policy_.hasProfile(assignment.profile)) e->set("profile-missing", Element::create(true));
+        return e;
+    };
     try {
+        {
+            // Every command looks at the file first: read-only ends once it
+            // is readable again, and a change made by someone else is seen.
+            std::unique_lock<std::shared_mutex> lock(storeMutex_);
+            refreshStateLocked();
+        }
         if (name == "netboot-status") {
             return createAnswer(CONTROL_RESULT_SUCCESS, "netboot status", status());
         }
@@ -705,7 +856,7 @@ isc::data::ConstElementPtr NetbootImpl::command(const std::string& name, const i
             isc::data::ElementPtr list = Element::createList();
             const int64_t t = now();
             for (const auto& [key, assignment] : store_.entries()) {
-                if (!assignment.expired(t)) list->add(assignmentToElement(key, assignment));
+                if (!assignment.expired(t)) list->add(listed(key, assignment));
             }
             isc::data::ElementPtr result = Element::createMap();
             const size_t count = list->size();
@@ -721,7 +872,7 @@ isc::data::ConstElementPtr NetbootImpl::command(const std::string& name, const i
                 return createAnswer(CONTROL_RESULT_EMPTY, "no assignment for " + std::string(key.kindName()) + " " +
                                                               key.text());
             }
-            return createAnswer(CONTROL_RESULT_SUCCESS, "assignment found", assignmentToElement(key, *found));
+            return createAnswer(CONTROL_RESULT_SUCCESS, "assignment found", listed(key, *found));
         }
         if (name == "netboot-assignment-set") {
             const SetRequest request = parseSetArguments(a, policy_, now());
@@ -765,9 +916,29 @@ isc::data::ConstElementPtr NetbootImpl::status() const {
     for (const auto& p : policy_.profiles()) profiles->add(Element::create(p.first));
     result->set("profiles", profiles);
     result->set("state-file", Element::create(stateFile_));
-    result->set("state", Element::create(stateError_.empty() ? std::string("ok") : stateError_));
     {
         std::shared_lock<std::shared_mutex> lock(storeMutex_);
+        // "ok" only when nothing needs the operator: a usable file whose
+        // assignments all name a configured profile.
+        const auto unknown = unknownProfilesLocked();
+        std::string state = stateError_.empty() ? std::string("ok") : stateError_;
+        isc::data::ElementPtr unknownList = Element::createList();
+        if (!unknown.empty()) {
+            std::string which;
+            for (const auto& [key, assignment] : unknown) {
+                isc::data::ElementPtr e = assignmentToElement(key, assignment);
+                e->set("profile-missing", Element::create(true));
+                unknownList->add(e);
+                which += (which.empty() ? "" : ", ") + std::string(key.kindName()) + " " + key.text() + " -> '" +
+                         assignment.profile + "'";
+            }
+            const std::string note = std::to_string(unknown.size()) +
+                                     " assignment(s) name a profile that is not configured, kept but not used: " + which;
+            state = stateError_.empty() ? note : state + "; " + note;
+        }
+        result->set("state", Element::create(state));
+        result->set("assignments-unknown-profile", unknownList);
+        if (!stateNotice_.empty()) result->set("state-notice", Element::create(stateNotice_));
         result->set("assignments", Element::create(static_cast<long long>(store_.entries().size())));
     }
     isc::data::ElementPtr counters = Element::createMap();

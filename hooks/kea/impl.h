@@ -4,7 +4,9 @@
 
 #include "config/policy_config.h"
 #include "core/assignments.h"
+#include "core/facts.h"
 #include "core/policy.h"
+#include "state_file.h"
 
 #include <dhcp/pkt4.h>
 #include <dhcp/pkt6.h>
@@ -66,7 +68,7 @@ public:
 
     // The netboot-* control commands: a Kea answer ({"result", "text", "arguments"}).
     isc::data::ConstElementPtr command(const std::string& name, const isc::data::ConstElementPtr& args);
-    const std::string& stateError() const { return stateError_; }
+    std::string stateError() const;
 
     // Remembers the subnet Kea selected, for its overrides and host lookups.
     template <typename SubnetPtr>
@@ -95,9 +97,16 @@ private:
     void noteMalformed(const std::string& client, const std::string& label, const std::string& what);
     void count(const ClientFacts& facts, const BootDecision& decision) const;
     using Assigned = std::optional<std::pair<HostKey, Assignment>>;
+    // The client's hardware address for {mac}, assignments and the log.
+    struct ClientId {
+        std::vector<uint8_t> mac;
+        MacSource source = MacSource::none;
+        std::string text;  // the MAC, else "duid-…"/"client-id-…" (see macOrIdentifier)
+    };
     template <typename Query>
-    void logDecision(const Query& query, const ClientFacts& facts, const std::string& vendorClass,
-                     const BootDecision& decision, const Assigned& assigned) const;
+    void logDecision(const Query& query, const ClientId& client, const ClientFacts& facts,
+                     const std::string& vendorClass, const BootDecision& decision, const Assigned& assigned,
+                     const std::string& ignored) const;
 
     // The settings more specific than the hook's own, for one client.
     struct ClientLayers {
@@ -105,19 +114,29 @@ private:
         LayerPtr host;
         LayerPtr subnet;
         Assigned assigned;
+        // An assignment found but not used: its profile is not configured.
+        std::string ignored;
         bool needsMac = false;
     };
     template <typename Query>
-    ClientLayers layersFor(isc::hooks::CalloutHandle& handle, Query& query);
+    ClientLayers layersFor(isc::hooks::CalloutHandle& handle, Query& query, const ClientId& client);
     // Statistics, the recent-decisions ring and "once" bookkeeping.
     template <typename Query>
     void account(const Query& query, const ClientFacts& facts, const BootDecision& decision,
                  const Assigned& assigned, const std::string& answered, const std::string& client, bool chainEnds);
-    Assigned assignmentFor(const std::vector<HostKey>& keys) const;
+    // The first live assignment among `keys` whose profile exists; one naming
+    // an unknown profile is skipped and described in `ignored`.
+    Assigned assignmentFor(const std::vector<HostKey>& keys, std::string& ignored) const;
     // Removes a "once" assignment whose boot chain reached iPXE's script.
     void consume(const HostKey& key, const std::string& label);
     void remember(const RecentDecisionView& decision);
     isc::data::ConstElementPtr status() const;
+    // With storeMutex_ held exclusively: notices a state file that changed
+    // on disk or became readable again, and takes what it holds now.
+    void refreshStateLocked();
+    void adoptLocked(LoadedState loaded);
+    void reportUnknownProfilesLocked() const;
+    std::vector<std::pair<HostKey, Assignment>> unknownProfilesLocked() const;
     // Applies `change` to the store and persists it; a Kea answer.
     template <typename Change>
     isc::data::ConstElementPtr changeStore(Change change);
@@ -125,10 +144,16 @@ private:
     const BootPolicy policy_;
     const IpFamily family_;
     const std::string stateFile_;
-    std::string stateError_;
 
+    // storeMutex_ guards the store and everything known about its file.
     mutable std::shared_mutex storeMutex_;
     AssignmentStore store_;
+    // Non-empty while the file cannot be used: assignments are read-only.
+    std::string stateError_;
+    // The file as last read or written, to notice changes made by others.
+    StateFileStamp stateStamp_;
+    // The last change noticed on disk, for netboot-status.
+    std::string stateNotice_;
     // Lets the per-packet path skip all locking while there is no assignment.
     std::atomic<bool> storeEmpty_{true};
 

@@ -17,6 +17,9 @@ extern const isc::log::MessageID NETBOOT_STATE_WRITE_FAILED = "NETBOOT_STATE_WRI
 extern const isc::log::MessageID NETBOOT_ASSIGNMENT_SET = "NETBOOT_ASSIGNMENT_SET";
 extern const isc::log::MessageID NETBOOT_ASSIGNMENT_DELETED = "NETBOOT_ASSIGNMENT_DELETED";
 extern const isc::log::MessageID NETBOOT_ASSIGNMENT_CONSUMED = "NETBOOT_ASSIGNMENT_CONSUMED";
+extern const isc::log::MessageID NETBOOT_ASSIGNMENT_PROFILE_UNKNOWN = "NETBOOT_ASSIGNMENT_PROFILE_UNKNOWN";
+extern const isc::log::MessageID NETBOOT_STATE_USABLE_AGAIN = "NETBOOT_STATE_USABLE_AGAIN";
+extern const isc::log::MessageID NETBOOT_STATE_CHANGED = "NETBOOT_STATE_CHANGED";
 
 namespace {
 
@@ -44,6 +47,19 @@ const char* values[] = {
     "NETBOOT_ASSIGNMENT_DELETED", "assignment deleted: %1",
     // INFO: a "once" assignment was used by a boot that reached iPXE's script.
     "NETBOOT_ASSIGNMENT_CONSUMED", "%1: one-time assignment of %2 to profile %3 used and removed",
+    // WARN at load and whenever the file is read again: the assignment is
+    // kept (the profile may come back with the next configuration) but not
+    // used, so the machine is not silently given the default and the
+    // assignment is not used up by it.
+    "NETBOOT_ASSIGNMENT_PROFILE_UNKNOWN",
+    "assignment of %1 names profile '%2', which is not configured: kept but not used until the profile "
+    "returns (netboot-assignment-del removes it)",
+    // INFO: the state file that made assignments read-only can be read
+    // again (checked at every netboot-* command).
+    "NETBOOT_STATE_USABLE_AGAIN", "state file %1 is usable again: %2 assignment(s) read, no longer read-only",
+    // WARN: the state file is not what Kea last read or wrote (an edit, a
+    // restore); what is on disk now wins over what Kea held.
+    "NETBOOT_STATE_CHANGED", "state file %1 changed on disk since Kea last read or wrote it: read again, %2 assignment(s)",
     nullptr};
 
 const isc::log::MessageInitializer initializer(values);

@@ -19,5 +19,8 @@ extern const isc::log::MessageID NETBOOT_STATE_WRITE_FAILED;
 extern const isc::log::MessageID NETBOOT_ASSIGNMENT_SET;
 extern const isc::log::MessageID NETBOOT_ASSIGNMENT_DELETED;
 extern const isc::log::MessageID NETBOOT_ASSIGNMENT_CONSUMED;
+extern const isc::log::MessageID NETBOOT_ASSIGNMENT_PROFILE_UNKNOWN;
+extern const isc::log::MessageID NETBOOT_STATE_USABLE_AGAIN;
+extern const isc::log::MessageID NETBOOT_STATE_CHANGED;
 
 }  // namespace netboot

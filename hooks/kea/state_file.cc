@@ -21,8 +21,21 @@ namespace {
 
 }  // namespace
 
+StateFileStamp stampStateFile(const std::string& path) {
+    StateFileStamp stamp;
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return stamp;
+    stamp.exists = true;
+    stamp.device = static_cast<uint64_t>(st.st_dev);
+    stamp.inode = static_cast<uint64_t>(st.st_ino);
+    stamp.size = static_cast<int64_t>(st.st_size);
+    stamp.mtimeNs = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+    return stamp;
+}
+
 LoadedState readStateFile(const std::string& path, const std::string& migrateFrom) {
     LoadedState loaded;
+    loaded.stamp = stampStateFile(path);
     std::string source = path;
     struct stat st;
     if (!migrateFrom.empty() && ::stat(path.c_str(), &st) != 0 && errno == ENOENT &&
@@ -44,7 +57,7 @@ LoadedState readStateFile(const std::string& path, const std::string& migrateFro
 
 LoadedState readStateFile(const std::string& path) { return readStateFile(path, stateMigrationSource(path)); }
 
-void writeStateFile(const std::string& path, const AssignmentStore& store) {
+StateFileStamp writeStateFile(const std::string& path, const AssignmentStore& store) {
     const std::string text = storeToElement(store)->str() + "\n";
     const std::string temp = stateTempFile(path);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
@@ -81,6 +94,7 @@ void writeStateFile(const std::string& path, const AssignmentStore& store) {
         ::fsync(dirFd);
         ::close(dirFd);
     }
+    return stampStateFile(path);
 }
 
 }  // namespace netboot

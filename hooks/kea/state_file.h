@@ -9,8 +9,31 @@
 
 namespace netboot {
 
+// What the file on disk was when Kea last read or wrote it. A different
+// stamp later means someone else changed it (an editor, a restore, damage),
+// which must be noticed rather than overwritten.
+struct StateFileStamp {
+    bool exists = false;
+    uint64_t device = 0;
+    uint64_t inode = 0;
+    int64_t size = 0;
+    int64_t mtimeNs = 0;
+
+    bool operator==(const StateFileStamp& o) const {
+        return exists == o.exists && device == o.device && inode == o.inode && size == o.size &&
+               mtimeNs == o.mtimeNs;
+    }
+    bool operator!=(const StateFileStamp& o) const { return !(*this == o); }
+};
+
+// The stamp of `path` now (exists = false when it cannot be stat()ed).
+StateFileStamp stampStateFile(const std::string& path);
+
 struct LoadedState {
     AssignmentStore store;
+    // Taken before reading: a change made while reading shows up as a
+    // difference at the next check, never as a missed one.
+    StateFileStamp stamp;
     // Non-empty when the file exists but cannot be used; the file is then
     // left untouched and assignments stay read-only until it is fixed.
     std::string error;
@@ -43,6 +66,7 @@ inline std::string stateDirectory(const std::string& path) {
 
 // Temp file in the same directory, fsync, rename over the old one, fsync
 // the directory. Throws std::runtime_error naming the file and the reason.
-void writeStateFile(const std::string& path, const AssignmentStore& store);
+// Returns the stamp of what it wrote.
+StateFileStamp writeStateFile(const std::string& path, const AssignmentStore& store);
 
 }  // namespace netboot

@@ -4,6 +4,9 @@
 //
 // Input layout: byte 0 picks the family (bit 0) and which options are
 // present (bits 1-4); then each present option as <u8 length><payload>.
+// Bit 7 adds the DHCPv6 MAC sources after them, the same way: DUID, the
+// link-local address, option 79 and Kea's own MAC (each present if bytes
+// remain); the derived MAC, or the DUID, is then the client's {mac}.
 #include "core/facts.h"
 #include "core/policy.h"
 
@@ -54,8 +57,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     const ClientFacts facts = extractFacts(raw);
     if (raw.vendorClass) printable(*raw.vendorClass);
-    const ExchangeContext exchange{raw.family == IpFamily::v6 ? "2001:db8::1" : "192.0.2.1",
-                                   (flags & 32) ? "52:54:00:00:00:01" : "", (flags & 64) ? "kea.efi" : ""};
+    std::string mac = (flags & 32) ? "52:54:00:00:00:01" : "";
+    if (flags & 128) {
+        MacSources6 sources;
+        sources.duid = next(true);
+        sources.linkLocal = next(true);
+        sources.relayLinkLayer = next(true);
+        sources.kea = next(true);
+        const ClientMac derived = deriveClientMac6(sources);
+        check((derived.source == MacSource::none) == derived.mac.empty());
+        check(derived.mac.size() <= 20);
+        if (derived.source == MacSource::linkLocal) check(derived.mac.size() == 6 && !(derived.mac[0] & 1));
+        check(!macSourceName(derived.source).empty());
+        mac = macOrIdentifier(derived.mac, sources.duid, "duid-");
+        check(!mac.empty() || (derived.mac.empty() && (!sources.duid || sources.duid->size == 0)));
+    }
+    const ExchangeContext exchange{raw.family == IpFamily::v6 ? "2001:db8::1" : "192.0.2.1", mac,
+                                   (flags & 64) ? "kea.efi" : ""};
     const BootDecision decision = policy().decide(facts, exchange);
 
     using Answer = BootDecision::Answer;

@@ -215,6 +215,143 @@ class RemoteMaintenance(unittest.TestCase):
         self.assertEqual(errors, [])
 
 
+def log_has(message, text=""):
+    with open(LOG, encoding="utf-8", errors="replace") as log:
+        return any(message in line and text in line for line in log)
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+@unittest.skipUnless(FAMILY == 6, "DHCPv6 only")
+class RealIpxe6(unittest.TestCase):
+    """Issue 16: iPXE over DHCPv6 identifies itself with a DUID-UUID from a
+    link-local address; a VM's MAC is locally administered."""
+
+    def test_once_by_mac_used_up_by_ipxe_reply(self):
+        from test_hook_v6 import IPXE, Ipxe6
+        mac = "52:54:00:16:01:01"
+        answer = command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue", "once": True})
+        self.assertEqual(answer["result"], 0, answer)
+        with Ipxe6(mac) as client:
+            reply = client.solicit(IPXE)  # ADVERTISE: not the end of the chain
+            self.assertEqual(reply.text(59) if reply else None, RESCUE_SCRIPT)
+            self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 0)
+            reply = client.information_request(IPXE)
+            self.assertEqual(reply.text(59) if reply else None, RESCUE_SCRIPT)
+            self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
+            self.assertTrue(log_has("NETBOOT_ASSIGNMENT_CONSUMED", mac))
+            reply = client.information_request(IPXE)
+            self.assertEqual(reply.text(59) if reply else None, DEFAULT_SCRIPT % mac)
+
+    def test_once_by_mac_used_up_through_a_relay_with_option_79(self):
+        from test_hook_v6 import IPXE, Ipxe6
+        mac = "52:54:00:16:01:79"
+        answer = command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue", "once": True})
+        self.assertEqual(answer["result"], 0, answer)
+        with Ipxe6(mac, relay79=True, peer="fe80::1") as client:
+            reply = client.information_request(IPXE)
+        self.assertEqual(reply.text(59) if reply else None, "http://[2001:db8:1::5]/rescue.ipxe")
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
+
+
+class StateFileWhileRunning(unittest.TestCase):
+    """Issue 16: the state file is looked at again at every command."""
+
+    def tearDown(self):
+        if os.path.exists(STATE) and "version" not in read(STATE):
+            os.unlink(STATE)
+        command("netboot-status")  # lets the hook see the repaired file
+
+    def test_edit_on_disk_is_noticed_not_overwritten(self):
+        a, b, c = "52:54:00:16:02:0a", "52:54:00:16:02:0b", "52:54:00:16:02:0c"
+        self.assertEqual(command("netboot-assignment-set", {"hw-address": a, "profile": "rescue"})["result"], 0)
+        # The operator restores another file (a backup, a hand edit) while Kea runs.
+        time.sleep(0.01)
+        write(STATE + ".new", json.dumps({"version": 1, "assignments": [
+            {"hw-address": b, "profile": "rescue", "once": False, "created-at": 1}]}) + "\n")
+        os.rename(STATE + ".new", STATE)
+        listed = [x.get("hw-address") for x in command("netboot-assignment-list")["arguments"]["assignments"]]
+        self.assertIn(b, listed)
+        self.assertNotIn(a, listed)
+        self.assertTrue(log_has("NETBOOT_STATE_CHANGED", STATE))
+        self.assertIn("changed on disk", command("netboot-status")["arguments"].get("state-notice", ""))
+        self.assertEqual(command("netboot-assignment-set", {"hw-address": c, "profile": "rescue"})["result"], 0)
+        self.assertIn(b, read(STATE))  # kept, not overwritten by what Kea held
+        self.assertIn(c, read(STATE))
+        self.assertEqual(ipxe(b), RESCUE_SCRIPT)
+        for mac in (b, c):
+            command("netboot-assignment-del", {"hw-address": mac})
+
+    def test_damaged_while_running_then_repaired(self):
+        mac = "52:54:00:16:02:10"
+        self.assertEqual(command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue"})["result"], 0)
+        time.sleep(0.01)
+        write(STATE, '{"version": 1, "assignments": [ {"hw-address": "52:54:00:16:02:11", "profile"')
+        damaged = read(STATE)
+        answer = command("netboot-assignment-set", {"hw-address": "52:54:00:16:02:12", "profile": "rescue"})
+        self.assertEqual(answer["result"], 1, answer)
+        self.assertIn("read-only", answer["text"])
+        self.assertEqual(read(STATE), damaged)  # never written over
+        status = command("netboot-status")["arguments"]
+        self.assertIn(STATE, status["state"])
+        # As after a restart with this file: the defaults, until it is fixed.
+        self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
+        self.assertEqual(read(STATE), damaged)
+        # Moved away: read-only ends at the next command, without a restart.
+        os.rename(STATE, STATE + ".damaged")
+        self.assertEqual(command("netboot-status")["arguments"]["state"], "ok")
+        self.assertTrue(log_has("NETBOOT_STATE_USABLE_AGAIN", STATE))
+        self.assertEqual(command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue"})["result"], 0)
+        self.assertEqual(command("netboot-assignment-del", {"hw-address": mac})["result"], 0)
+        os.unlink(STATE + ".damaged")
+
+    def test_unreadable_then_readable_again(self):
+        mac = "52:54:00:16:02:20"
+        self.assertEqual(command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue"})["result"], 0)
+        good = read(STATE)
+        write(STATE, "not json")
+        self.assertIn("read-only", command("netboot-assignment-del", {"hw-address": mac})["text"])
+        write(STATE, good)  # repaired in place
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 0)
+        self.assertEqual(command("netboot-assignment-del", {"hw-address": mac})["result"], 0)
+
+
+class UnknownProfile(unittest.TestCase):
+    """Issue 16: an assignment whose profile left the configuration is
+    reported, kept, and neither used as the default nor used up."""
+
+    def test_kept_reported_and_not_consumed_until_the_profile_returns(self):
+        mac = "52:54:00:16:03:01"
+        path = os.path.join(DIR, "kea.json")
+        original = read(path)
+        answer = command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue", "once": True})
+        self.assertEqual(answer["result"], 0, answer)
+        try:
+            write(path, original.replace('"profiles": { "rescue":', '"profiles": { "maintenance":', 1))
+            self.assertEqual(command("config-reload")["result"], 0)
+            self.assertTrue(log_has("NETBOOT_ASSIGNMENT_PROFILE_UNKNOWN", mac))
+            status = command("netboot-status")["arguments"]
+            self.assertNotEqual(status["state"], "ok")
+            self.assertIn(mac, status["state"])
+            self.assertIn(mac, [x.get("hw-address") for x in status["assignments-unknown-profile"]])
+            listed = {x.get("hw-address"): x for x in command("netboot-assignment-list")["arguments"]["assignments"]}
+            self.assertTrue(listed[mac].get("profile-missing"), listed)
+            # The default, said so in the log, and the assignment is not used up.
+            self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
+            self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 0)
+            self.assertIn("kept, not used", decision_lines(mac)[-1])
+        finally:
+            write(path, original)
+            command("config-reload")
+        # The profile is back: the assignment applies again and is used up.
+        self.assertEqual(command("netboot-status")["arguments"]["state"], "ok")
+        self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
+
+
 class Persistence(unittest.TestCase):
     def restart_kea(self):
         pid_file = os.path.join(DIR, "kea.restarted.pid")
@@ -266,6 +403,12 @@ class Persistence(unittest.TestCase):
         self.assertEqual(read(STATE), damaged)
         # DHCP goes on meanwhile, with the hook's defaults.
         self.assertEqual(firmware("52:54:00:aa:00:12"), DEFAULT_LOADER)
+        # Moved away: read-only ends at the next command, no restart needed.
+        os.rename(STATE, STATE + ".damaged")
+        self.assertEqual(command("netboot-status")["arguments"]["state"], "ok")
+        self.assertEqual(command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue"})["result"], 0)
+        self.assertTrue(log_has("NETBOOT_STATE_USABLE_AGAIN", STATE))
+        os.unlink(STATE + ".damaged")
         os.unlink(STATE)
         self.restart_kea()
         self.assertEqual(command("netboot-status")["arguments"]["state"], "ok")

@@ -436,3 +436,121 @@ TEST(Policy, MacUnknownInTemplates) {
     EXPECT_EQ(policy.decide(client(IpFamily::v4, 7, true), noMac).bootFile,
               "http://192.0.2.1/menu.ipxe?mac=unknown");
 }
+
+// The client's MAC over DHCPv6 (issue 16): every source a real client gives.
+namespace {
+
+struct Sources {
+    std::optional<Raw> duid, linkLocal, relay, kea;
+
+    ClientMac derive() const {
+        auto view = [](const std::optional<Raw>& r) -> std::optional<Bytes> {
+            if (!r) return std::nullopt;
+            return Bytes{r->data(), r->size()};
+        };
+        return deriveClientMac6(MacSources6{view(duid), view(linkLocal), view(relay), view(kea)});
+    }
+};
+
+std::string macOf(const ClientMac& mac) { return hexText(mac.mac.data(), mac.mac.size()); }
+
+Raw address6(std::initializer_list<uint8_t> bytes) { return Raw(bytes); }
+
+// fe80::5054:ff:fe12:3456, what QEMU's 52:54:00:12:34:56 (locally
+// administered: the U/L bit of the interface ID is clear) gives.
+const Raw kLinkLocalQemu = address6({0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x50, 0x54, 0x00, 0xff, 0xfe, 0x12, 0x34, 0x56});
+// DUID-UUID (type 4) as iPXE builds it from the system UUID.
+const Raw kDuidUuid = {0x00, 0x04, 0x8f, 0x3c, 0x1e, 0x6a, 0x22, 0x41, 0x4e, 0x0c,
+                       0x9b, 0x53, 0x6e, 0x2f, 0x00, 0x11, 0x22, 0x33};
+
+}  // namespace
+
+TEST(ClientMac6, IpxeDuidUuidAndLocallyAdministeredLinkLocal) {
+    Sources s;
+    s.duid = kDuidUuid;
+    s.linkLocal = kLinkLocalQemu;
+    const ClientMac mac = s.derive();
+    EXPECT_EQ(macOf(mac), "52:54:00:12:34:56");
+    EXPECT_EQ(mac.source, MacSource::linkLocal);
+    EXPECT_EQ(macSourceName(mac.source), "link-local");
+}
+
+TEST(ClientMac6, UniversalLinkLocalFlipsTheBitBack) {
+    Sources s;
+    // 00:00:5e:00:53:01 (documentation range, universal) -> 0200:5eff:fe00:5301.
+    s.linkLocal = address6({0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x00, 0x5e, 0xff, 0xfe, 0x00, 0x53, 0x01});
+    EXPECT_EQ(macOf(s.derive()), "00:00:5e:00:53:01");
+}
+
+TEST(ClientMac6, LinkLocalWithoutEui64OrNotLinkLocalGivesNothing) {
+    Sources s;
+    // RFC 7217 stable-privacy interface ID: no ff:fe in the middle.
+    s.linkLocal = address6({0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x8c, 0x1d, 0x33, 0x41, 0x9a, 0x02, 0x7e, 0x10});
+    EXPECT_EQ(s.derive().source, MacSource::none);
+    // A global address, even with an EUI-64 interface ID.
+    s.linkLocal = address6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0x50, 0x54, 0x00, 0xff, 0xfe, 0x12, 0x34, 0x56});
+    EXPECT_EQ(s.derive().source, MacSource::none);
+    // A group (multicast) MAC is never a station's.
+    s.linkLocal = address6({0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x03, 0x00, 0x5e, 0xff, 0xfe, 0x00, 0x00, 0x01});
+    EXPECT_EQ(s.derive().source, MacSource::none);
+    s.linkLocal = Raw{0xfe, 0x80};
+    EXPECT_EQ(s.derive().source, MacSource::none);
+}
+
+TEST(ClientMac6, DuidLlAndLltComeFirst) {
+    Sources s;
+    s.linkLocal = kLinkLocalQemu;
+    s.duid = Raw{0x00, 0x03, 0x00, 0x01, 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc};
+    ClientMac mac = s.derive();
+    EXPECT_EQ(macOf(mac), "52:54:00:aa:bb:cc");
+    EXPECT_EQ(mac.source, MacSource::duidLl);
+    s.duid = Raw{0x00, 0x01, 0x00, 0x01, 0x2e, 0x11, 0x22, 0x33, 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcd};
+    mac = s.derive();
+    EXPECT_EQ(macOf(mac), "52:54:00:aa:bb:cd");
+    EXPECT_EQ(mac.source, MacSource::duidLlt);
+    // Cut short or all zeros: not a MAC, the next source counts.
+    for (const Raw& bad : {Raw{0x00, 0x03, 0x00, 0x01}, Raw{0x00, 0x01, 0x00, 0x01, 1, 2, 3, 4},
+                           Raw{0x00, 0x03, 0x00, 0x01, 0, 0, 0, 0, 0, 0}, Raw{0x00}, Raw{}}) {
+        s.duid = bad;
+        EXPECT_EQ(s.derive().source, MacSource::linkLocal);
+    }
+}
+
+TEST(ClientMac6, RelayOption79BeforeLinkLocal) {
+    Sources s;
+    s.duid = kDuidUuid;
+    s.linkLocal = kLinkLocalQemu;
+    s.relay = Raw{0x00, 0x01, 0x52, 0x54, 0x00, 0x00, 0x00, 0x79};
+    ClientMac mac = s.derive();
+    EXPECT_EQ(macOf(mac), "52:54:00:00:00:79");
+    EXPECT_EQ(mac.source, MacSource::relayOption);
+    s.relay = Raw{0x00, 0x01};  // no address
+    EXPECT_EQ(s.derive().source, MacSource::linkLocal);
+    s.relay = Raw(40, 0x11);  // longer than any link-layer address
+    EXPECT_EQ(s.derive().source, MacSource::linkLocal);
+}
+
+TEST(ClientMac6, KeaIsTheLastResort) {
+    Sources s;
+    s.duid = kDuidUuid;
+    s.kea = Raw{0x00, 0x00, 0x5e, 0x00, 0x53, 0x02};
+    ClientMac mac = s.derive();
+    EXPECT_EQ(macOf(mac), "00:00:5e:00:53:02");
+    EXPECT_EQ(mac.source, MacSource::kea);
+    EXPECT_EQ(Sources{}.derive().source, MacSource::none);
+    EXPECT_TRUE(Sources{}.derive().mac.empty());
+}
+
+TEST(ClientMac6, NoMacFallsBackToTheIdentifierNotToUnknown) {
+    const Raw duid = kDuidUuid;
+    EXPECT_EQ(macOrIdentifier({0x52, 0x54, 0, 1, 2, 3}, Bytes{duid.data(), duid.size()}, "duid-"),
+              "52:54:00:01:02:03");
+    EXPECT_EQ(macOrIdentifier({}, Bytes{duid.data(), duid.size()}, "duid-"),
+              "duid-00:04:8f:3c:1e:6a:22:41:4e:0c:9b:53:6e:2f:00:11:22:33");
+    EXPECT_EQ(macOrIdentifier({}, std::nullopt, "duid-"), "");
+    // Two such clients never render the same {mac}.
+    Raw other = duid;
+    other.back() ^= 1;
+    EXPECT_NE(macOrIdentifier({}, Bytes{duid.data(), duid.size()}, "duid-"),
+              macOrIdentifier({}, Bytes{other.data(), other.size()}, "duid-"));
+}

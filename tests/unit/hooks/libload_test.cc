@@ -14,7 +14,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 
 using namespace isc::dhcp;
 using namespace isc::hooks;
@@ -172,4 +174,185 @@ TEST_F(HookLoad, NoSubnetCalloutWithoutOverrides) {
     ASSERT_TRUE(load("kea-dhcp4", kParams));
     EXPECT_FALSE(HooksManager::calloutsPresent(HooksManager::registerHook("subnet4_select")));
     EXPECT_TRUE(HooksManager::calloutsPresent(HooksManager::registerHook("pkt4_send")));
+}
+
+namespace {
+
+// What real iPXE sends over DHCPv6 (issue 16): a DUID-UUID and iPXE's user
+// class, from `source` (a direct client) or through one relay.
+Pkt6Ptr ipxe6Query(uint8_t type) {
+    Pkt6Ptr query(new Pkt6(type, 16));
+    query->addOption(OptionPtr(new Option(Option::V6, D6O_CLIENTID,
+                                          OptionBuffer{0, 4, 0x8f, 0x3c, 0x1e, 0x6a, 0x22, 0x41, 0x4e, 0x0c, 0x9b,
+                                                       0x53, 0x6e, 0x2f, 0x00, 0x11, 0x22, 0x33})));
+    query->addOption(OptionPtr(new Option(Option::V6, D6O_CLIENT_ARCH_TYPE, OptionBuffer{0, 7})));
+    query->addOption(OptionPtr(new Option(Option::V6, D6O_USER_CLASS, OptionBuffer{0, 4, 'i', 'P', 'X', 'E'})));
+    return query;
+}
+
+std::string scriptFor(const Pkt6Ptr& query) {
+    const int index = HooksManager::registerHook("pkt6_send");
+    Pkt6Ptr response(new Pkt6(DHCPV6_REPLY, 16));
+    CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+    handle->setArgument("query6", query);
+    handle->setArgument("response6", response);
+    HooksManager::callCallouts(index, *handle);
+    OptionPtr url = response->getOption(D6O_BOOTFILE_URL);
+    return url ? std::string(url->getData().begin(), url->getData().end()) : std::string();
+}
+
+const char* const kMacParams = R"({"server-address": "2001:db8::1",
+                                    "ipxe-script-url": "http://{server}/boot/{mac}.ipxe"})";
+
+}  // namespace
+
+TEST_F(HookLoad, V6IpxeMacFromLocallyAdministeredLinkLocal) {
+    ASSERT_TRUE(load("kea-dhcp6", kMacParams));
+    Pkt6Ptr query = ipxe6Query(DHCPV6_INFORMATION_REQUEST);
+    query->setRemoteAddr(isc::asiolink::IOAddress("fe80::5054:ff:fe12:3456"));  // QEMU's 52:54:00:12:34:56
+    EXPECT_EQ(scriptFor(query), "http://[2001:db8::1]/boot/52:54:00:12:34:56.ipxe");
+}
+
+TEST_F(HookLoad, V6IpxeMacFromRelayOption79OrPeerAddress) {
+    ASSERT_TRUE(load("kea-dhcp6", kMacParams));
+    Pkt6Ptr query = ipxe6Query(DHCPV6_SOLICIT);
+    query->setRemoteAddr(isc::asiolink::IOAddress("2001:db8::2"));  // the relay
+    Pkt6::RelayInfo relay;
+    relay.msg_type_ = DHCPV6_RELAY_FORW;
+    relay.linkaddr_ = isc::asiolink::IOAddress("2001:db8:1::1");
+    relay.peeraddr_ = isc::asiolink::IOAddress("fe80::5054:ff:fe00:80");
+    query->addRelayInfo(relay);
+    EXPECT_EQ(scriptFor(query), "http://[2001:db8::1]/boot/52:54:00:00:00:80.ipxe");
+    query->relay_info_.back().peeraddr_ = isc::asiolink::IOAddress("fe80::1");
+    query->relay_info_.back().options_.insert(
+        std::make_pair(D6O_CLIENT_LINKLAYER_ADDR,
+                       OptionPtr(new Option(Option::V6, D6O_CLIENT_LINKLAYER_ADDR,
+                                            OptionBuffer{0, 1, 0x52, 0x54, 0x00, 0x00, 0x00, 0x79}))));
+    EXPECT_EQ(scriptFor(query), "http://[2001:db8::1]/boot/52:54:00:00:00:79.ipxe");
+}
+
+TEST_F(HookLoad, V6WithoutMacRendersTheDuidNotUnknown) {
+    ASSERT_TRUE(load("kea-dhcp6", kMacParams));
+    Pkt6Ptr query = ipxe6Query(DHCPV6_INFORMATION_REQUEST);
+    query->setRemoteAddr(isc::asiolink::IOAddress("fe80::8c1d:3341:9a02:7e10"));  // RFC 7217: no MAC in it
+    EXPECT_EQ(scriptFor(query), "http://[2001:db8::1]/boot/duid-00:04:8f:3c:1e:6a:22:41:4e:0c:9b:53:6e:2f:00:11:22:33.ipxe");
+}
+
+// The state file while Kea runs (issue 16), through the netboot-* commands
+// as kea-ctrl-agent delivers them.
+namespace {
+
+class StateFile : public HookLoad {
+protected:
+    void SetUp() override {
+        char dir[] = "/tmp/netboot-state-XXXXXX";
+        ASSERT_TRUE(mkdtemp(dir));
+        dir_ = dir;
+        path_ = dir_ + "/assignments.json";
+    }
+    void TearDown() override {
+        HookLoad::TearDown();
+        std::remove(path_.c_str());
+        std::remove((path_ + ".tmp").c_str());
+        rmdir(dir_.c_str());
+    }
+
+    bool loadWith(const std::string& profiles) {
+        return load("kea-dhcp6", R"({"server-address": "2001:db8::1",
+                                     "ipxe-script-url": "http://{server}/boot/{mac}.ipxe",
+                                     "state-file": ")" + path_ + R"(", "profiles": )" + profiles + "}");
+    }
+
+    static isc::data::ConstElementPtr command(const std::string& name, const std::string& args = "{}") {
+        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+        isc::data::ConstElementPtr command = Element::fromJSON(R"({"command": ")" + name + R"(", "arguments": )" +
+                                                               args + "}");
+        handle->setArgument("command", command);
+        HooksManager::callCommandHandlers(name, *handle);
+        isc::data::ConstElementPtr response;
+        handle->getArgument("response", response);
+        return response;
+    }
+    static int result(const isc::data::ConstElementPtr& answer) { return answer->get("result")->intValue(); }
+    static std::string text(const isc::data::ConstElementPtr& answer) { return answer->get("text")->stringValue(); }
+    static std::string state() { return command("netboot-status")->get("arguments")->get("state")->stringValue(); }
+
+    void write(const std::string& content) const {
+        const std::string temp = path_ + ".new";
+        FILE* f = std::fopen(temp.c_str(), "w");
+        ASSERT_TRUE(f);
+        std::fputs(content.c_str(), f);
+        std::fclose(f);
+        ASSERT_EQ(std::rename(temp.c_str(), path_.c_str()), 0);
+    }
+    std::string read() const {
+        std::string content;
+        if (FILE* f = std::fopen(path_.c_str(), "r")) {
+            char buffer[4096];
+            size_t n;
+            while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) content.append(buffer, n);
+            std::fclose(f);
+        }
+        return content;
+    }
+
+    // iPXE's REPLY for a client whose DUID-LL names `mac`.
+    static std::string ipxeReply(const std::vector<uint8_t>& mac) {
+        Pkt6Ptr query = ipxe6Query(DHCPV6_INFORMATION_REQUEST);
+        OptionBuffer duid{0, 3, 0, 1};
+        duid.insert(duid.end(), mac.begin(), mac.end());
+        query->delOption(D6O_CLIENTID);
+        query->addOption(OptionPtr(new Option(Option::V6, D6O_CLIENTID, duid)));
+        return scriptFor(query);
+    }
+
+    std::string dir_;
+    std::string path_;
+};
+
+const char* const kRescue = R"({"rescue": {"ipxe-script-url": "http://{server}/rescue.ipxe"}})";
+
+}  // namespace
+
+TEST_F(StateFile, ReadOnlyEndsWhenTheFileIsReadableAgain) {
+    write("{\"version\": 1, \"assignments\": [");
+    ASSERT_TRUE(loadWith(kRescue));
+    EXPECT_NE(state(), "ok");
+    const std::string set = R"({"hw-address": "52:54:00:16:00:01", "profile": "rescue"})";
+    EXPECT_NE(text(command("netboot-assignment-set", set)).find("read-only"), std::string::npos);
+    std::remove(path_.c_str());  // moved away by the operator
+    EXPECT_EQ(result(command("netboot-assignment-set", set)), 0);
+    EXPECT_EQ(state(), "ok");
+}
+
+TEST_F(StateFile, ChangedOnDiskIsReadAgainNotOverwritten) {
+    ASSERT_TRUE(loadWith(kRescue));
+    ASSERT_EQ(result(command("netboot-assignment-set", R"({"hw-address": "52:54:00:16:00:0a", "profile": "rescue"})")), 0);
+    write(R"({"version": 1, "assignments": [{"hw-address": "52:54:00:16:00:0b", "profile": "rescue"}]})");
+    ASSERT_EQ(result(command("netboot-assignment-set", R"({"hw-address": "52:54:00:16:00:0c", "profile": "rescue"})")), 0);
+    const std::string now = read();
+    EXPECT_NE(now.find("52:54:00:16:00:0b"), std::string::npos) << now;
+    EXPECT_NE(now.find("52:54:00:16:00:0c"), std::string::npos) << now;
+    EXPECT_EQ(now.find("52:54:00:16:00:0a"), std::string::npos) << now;
+    auto status = command("netboot-status")->get("arguments");
+    ASSERT_TRUE(status->get("state-notice"));
+    // Damaged on disk: noticed, never written over, read-only.
+    write("garbage");
+    EXPECT_NE(text(command("netboot-assignment-del", R"({"hw-address": "52:54:00:16:00:0b"})")).find("read-only"),
+              std::string::npos);
+    EXPECT_EQ(read(), "garbage");
+    EXPECT_NE(state().find(path_), std::string::npos);
+}
+
+TEST_F(StateFile, UnknownProfileIsReportedKeptAndNeverConsumed) {
+    write(R"({"version": 1, "assignments": [{"hw-address": "52:54:00:16:00:30", "profile": "gone", "once": true}]})");
+    ASSERT_TRUE(loadWith(kRescue));
+    EXPECT_NE(state().find("52:54:00:16:00:30"), std::string::npos);
+    auto listed = command("netboot-assignment-list")->get("arguments")->get("assignments");
+    ASSERT_EQ(listed->size(), 1u);
+    ASSERT_TRUE(listed->get(0)->get("profile-missing"));
+    EXPECT_TRUE(listed->get(0)->get("profile-missing")->boolValue());
+    EXPECT_EQ(ipxeReply({0x52, 0x54, 0x00, 0x16, 0x00, 0x30}), "http://[2001:db8::1]/boot/52:54:00:16:00:30.ipxe");
+    EXPECT_EQ(result(command("netboot-assignment-get", R"({"hw-address": "52:54:00:16:00:30"})")), 0);
+    EXPECT_NE(read().find("gone"), std::string::npos);
 }
