@@ -45,7 +45,20 @@ for f in ipxe.efi undionly.kpxe grubnetia32.efi; do echo "stand-in $f" > "$dir/r
   --hook "$kea_run/hooks/libdhcp_netboot.so" -o "$dir/out" > "$dir/render.txt" ||
   fail "netboot-render refused a valid site"
 cat "$dir/render.txt"
-for f in kea-dhcp4.conf kea-dhcp6.conf kea-ctrl-agent.conf netboot-tftpd.conf radvd-lite.conf nginx.conf nginx-site.conf; do
+# The operator's control path follows this machine's Kea: kea-ctrl-agent up
+# to 2.6, the daemons' own HTTP sockets with a password from 3.0.
+if [ "$(kea-dhcp4 -v | cut -d. -f1)" -ge 3 ]; then
+  agent=
+  control_files="kea-api-password"
+  [ ! -e "$dir/out/kea-ctrl-agent.conf" ] || fail "kea-ctrl-agent.conf rendered for Kea 3"
+  grep -q '"socket-type": "http"' "$dir/out/kea-dhcp4.conf" || fail "Kea 3: kea-dhcp4.conf has no HTTP control socket"
+  grep -q '"via": "kea-http-socket"' "$dir/out/netboot-control.json" || fail "netboot-control.json: not via kea-http-socket"
+else
+  agent=yes
+  control_files="kea-ctrl-agent.conf"
+  grep -q '"via": "kea-ctrl-agent"' "$dir/out/netboot-control.json" || fail "netboot-control.json: not via kea-ctrl-agent"
+fi
+for f in kea-dhcp4.conf kea-dhcp6.conf $control_files netboot-control.json netboot-tftpd.conf radvd-lite.conf nginx.conf nginx-site.conf; do
   [ -s "$dir/out/$f" ] || fail "$f not rendered"
 done
 [ -s "$dir/root/boot.ipxe" ] || fail "boot.ipxe not written into the root"
@@ -68,7 +81,7 @@ check "netboot-check-config kea-dhcp4.conf" "$build/hooks/netboot-check-config" 
 check "netboot-check-config kea-dhcp6.conf" "$build/hooks/netboot-check-config" "$dir/out/kea-dhcp6.conf"
 check "kea-dhcp4 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/out/kea-dhcp4.conf"
 check "kea-dhcp6 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp6 -t "$dir/out/kea-dhcp6.conf"
-check "kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/out/kea-ctrl-agent.conf"
+[ -z "$agent" ] || check "kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/out/kea-ctrl-agent.conf"
 check "netboot-tftpd -t" "$tftpd" -t -c "$dir/out/netboot-tftpd.conf"
 check "radvd-lite -t --kea-config" "$radvd" -t -c "$dir/out/radvd-lite.conf" --kea-config "$dir/out/kea-dhcp6.conf"
 grep -q KEA_MISMATCH "$dir/check.log" && { cat "$dir/check.log"; fail "radvd-lite reports a Kea mismatch"; }
@@ -85,38 +98,49 @@ echo "stand-in snponly.efi" > "$dir/root/snponly.efi"
 grep -q 'http://{server}:8080/boot.ipxe' "$dir/out2/kea-dhcp4.conf" || fail "script URL without the HTTP port"
 check "v4-only: netboot-check-config" "$build/hooks/netboot-check-config" "$dir/out2/kea-dhcp4.conf"
 check "v4-only: kea-dhcp4 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/out2/kea-dhcp4.conf"
-check "v4-only: kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/out2/kea-ctrl-agent.conf"
+[ -z "$agent" ] || check "v4-only: kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/out2/kea-ctrl-agent.conf"
 check "v4-only: netboot-tftpd -t" "$tftpd" -t -c "$dir/out2/netboot-tftpd.conf"
 check "v4-only: nginx -t" ip netns exec "$ns" nginx -t -c "$dir/out2/nginx.conf"
 
-# A load-balancing HA pair (Kea's libdhcp_lease_cmds.so and libdhcp_ha.so from
-# Debian's hooks directory, found by the renderer) with two boot profiles:
-# each server's half must pass netboot-check-config, kea-dhcp4 -t and
-# kea-ctrl-agent -t.
-for s in 1 3; do
-  this=server$s=http://198.51.100.$s:8000/ peer=server$((4 - s))=http://198.51.100.$((4 - s)):8000/
-  "$top/kea-config/netboot-render" -i "$tag"a --no-ipv6 --subnet4 198.51.100.0/24 --server4 198.51.100.$s \
-    --ha-this "$this" --ha-peer "$peer" --profile rescue --profile install-debian --kea-hooks-dir "$kea_run/hooks" \
-    --root "$dir/root" --run-dir "$dir/run" --hook "$kea_run/hooks/libdhcp_netboot.so" -o "$dir/ha$s" > /dev/null ||
-    fail "netboot-render refused the HA pair's server$s"
-  grep -q "\"$kea_run/hooks/libdhcp_ha.so\"" "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: no libdhcp_ha.so from Kea's hooks"
-  grep -q '"this-server-name": "server'$s'"' "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: wrong this-server-name"
-  check "HA server$s: netboot-check-config" "$build/hooks/netboot-check-config" "$dir/ha$s/kea-dhcp4.conf"
-  check "HA server$s: kea-dhcp4 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/ha$s/kea-dhcp4.conf"
-  check "HA server$s: kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/ha$s/kea-ctrl-agent.conf"
-done
-[ -s "$dir/root/profile-install-debian.ipxe" ] || fail "profile-install-debian.ipxe not written into the root"
-sed -n '/"peers"/,/]/p' "$dir/ha1/kea-dhcp4.conf" > "$dir/peers1"
-sed -n '/"peers"/,/]/p' "$dir/ha3/kea-dhcp4.conf" > "$dir/peers3"
-cmp -s "$dir/peers1" "$dir/peers3" || fail "the two servers' peer lists differ"
-echo "ok   HA pair: both servers list the same peers and roles"
+if [ -z "$agent" ]; then
+  # Kea 3: HA pairs are not rendered (their peers talked through the agent).
+  if "$top/kea-config/netboot-render" -i "$tag"a --no-ipv6 --subnet4 198.51.100.0/24 --server4 198.51.100.1 \
+      --ha-this server1=http://198.51.100.1:8000/ --ha-peer server2=http://198.51.100.2:8000/ \
+      --kea-hooks-dir "$kea_run/hooks" --root "$dir/root" --run-dir "$dir/run" -o "$dir/ha" 2> "$dir/ha.err"; then
+    fail "netboot-render rendered an HA pair for Kea 3"
+  fi
+  grep -q "HA pairs are rendered for Kea 2.x" "$dir/ha.err" || { cat "$dir/ha.err"; fail "HA refusal does not say why"; }
+  echo "ok   Kea 3: an HA pair is refused, saying why"
+else
+  # A load-balancing HA pair (Kea's libdhcp_lease_cmds.so and libdhcp_ha.so from
+  # Debian's hooks directory, found by the renderer) with two boot profiles:
+  # each server's half must pass netboot-check-config, kea-dhcp4 -t and
+  # kea-ctrl-agent -t.
+  for s in 1 3; do
+    this=server$s=http://198.51.100.$s:8000/ peer=server$((4 - s))=http://198.51.100.$((4 - s)):8000/
+    "$top/kea-config/netboot-render" -i "$tag"a --no-ipv6 --subnet4 198.51.100.0/24 --server4 198.51.100.$s \
+      --ha-this "$this" --ha-peer "$peer" --profile rescue --profile install-debian --kea-hooks-dir "$kea_run/hooks" \
+      --root "$dir/root" --run-dir "$dir/run" --hook "$kea_run/hooks/libdhcp_netboot.so" -o "$dir/ha$s" > /dev/null ||
+      fail "netboot-render refused the HA pair's server$s"
+    grep -q "\"$kea_run/hooks/libdhcp_ha.so\"" "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: no libdhcp_ha.so from Kea's hooks"
+    grep -q '"this-server-name": "server'$s'"' "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: wrong this-server-name"
+    check "HA server$s: netboot-check-config" "$build/hooks/netboot-check-config" "$dir/ha$s/kea-dhcp4.conf"
+    check "HA server$s: kea-dhcp4 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/ha$s/kea-dhcp4.conf"
+    check "HA server$s: kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/ha$s/kea-ctrl-agent.conf"
+  done
+  [ -s "$dir/root/profile-install-debian.ipxe" ] || fail "profile-install-debian.ipxe not written into the root"
+  sed -n '/"peers"/,/]/p' "$dir/ha1/kea-dhcp4.conf" > "$dir/peers1"
+  sed -n '/"peers"/,/]/p' "$dir/ha3/kea-dhcp4.conf" > "$dir/peers3"
+  cmp -s "$dir/peers1" "$dir/peers3" || fail "the two servers' peer lists differ"
+  echo "ok   HA pair: both servers list the same peers and roles"
+fi
 
 # The checks must be able to fail: a broken Kea config is refused by kea-dhcp4 -t.
 sed 's/"valid-lifetime": 3600/"valid-lifetime": "soon"/' "$dir/out/kea-dhcp4.conf" > "$dir/bad4.conf"
 if ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/bad4.conf" > /dev/null 2>&1; then fail "kea-dhcp4 -t accepted a broken config"; fi
 echo "ok   kea-dhcp4 -t refuses a broken copy"
 # ... and netboot-check-config a profile the hook would refuse (Kea's -t cannot see it).
-sed 's/"rescue": {/"Rescue!": {/' "$dir/ha1/kea-dhcp4.conf" > "$dir/bad-profile.conf"
+sed 's/"rescue": {/"Rescue!": {/' "$dir/out/kea-dhcp4.conf" > "$dir/bad-profile.conf"
 if "$build/hooks/netboot-check-config" "$dir/bad-profile.conf" > "$dir/check.log" 2>&1; then
   fail "netboot-check-config accepted a bad profile name"
 fi

@@ -34,8 +34,11 @@ class Render(unittest.TestCase):
         self.tmp.cleanup()
 
     def run_render(self, *extra):
+        # Kea 2.x's control path unless a test names another Kea: the
+        # rendering must not depend on which Kea this machine has.
+        version = [] if "--kea-version" in extra else ["--kea-version", "2.6"]
         args = [sys.executable, RENDER, "-i", "eth1", "--root", self.root, "-o", self.out,
-                "--run-dir", self.tmp.name] + list(extra)
+                "--run-dir", self.tmp.name] + version + list(extra)
         return subprocess.run(args, capture_output=True, text=True)
 
     def refused(self, *extra, says):
@@ -46,6 +49,39 @@ class Render(unittest.TestCase):
             self.assertIn(words, r.stderr)
         self.assertFalse(os.path.exists(self.out), "refused input must write nothing")
         return r.stderr
+
+    def test_kea3_control_through_the_daemons_http_sockets(self):
+        r = self.run_render("--kea-version", "3.0", "--subnet4", "192.0.2.0/24", "--server4", "192.0.2.1",
+                            "--prefix6", "2001:db8::/64", "--server6", "2001:db8::1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "kea-ctrl-agent.conf")))
+        control = json.load(open(os.path.join(self.out, "netboot-control.json")))
+        self.assertEqual(control["via"], "kea-http-socket")
+        api = os.path.join(self.tmp.name, "kea", "kea-api-password")
+        self.assertEqual(control["dhcp4"], {"url": "http://192.0.2.1:8000/", "service": "dhcp4",
+                                            "user": "netboot", "password-file": api})
+        self.assertEqual(control["dhcp6"]["url"], "http://192.0.2.1:8001/")
+        password = open(os.path.join(self.out, "kea-api-password")).read()
+        self.assertRegex(password, r"^[0-9a-f]{32}$")
+        self.assertEqual(open(api).read(), password)
+        self.assertEqual(os.stat(os.path.join(self.out, "kea-api-password")).st_mode & 0o777, 0o600)
+        for n, family in ((4, "dhcp4"), (6, "dhcp6")):
+            d = kea_json(os.path.join(self.out, "kea-dhcp%d.conf" % n))["Dhcp%d" % n]
+            self.assertNotIn("control-socket", d)
+            unix, http = d["control-sockets"]
+            self.assertEqual(unix["socket-type"], "unix")
+            self.assertEqual((http["socket-type"], http["socket-address"], http["socket-port"]),
+                             ("http", "192.0.2.1", 8000 if n == 4 else 8001))
+            self.assertEqual(http["authentication"]["clients"], [{"user": "netboot", "password-file": "kea-api-password"}])
+            self.assertEqual(http["authentication"]["directory"], os.path.join(self.tmp.name, "kea"))
+        # A second run keeps the operator's password.
+        r = self.run_render("--kea-version", "3.0", "--subnet4", "192.0.2.0/24", "--server4", "192.0.2.1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(open(os.path.join(self.out, "kea-api-password")).read(), password)
+
+    def test_kea_version_refused(self):
+        self.refused("--kea-version", "2.4", "--subnet4", "192.0.2.0/24", "--server4", "192.0.2.1",
+                     says=["--kea-version: Kea 2.4 is not supported"])
 
     def test_defaults_render_every_file(self):
         r = self.run_render()
@@ -187,7 +223,7 @@ class Render(unittest.TestCase):
                                  ("server2=http://192.0.2.3:8000", "server1=http://192.0.2.1:8000/", "192.0.2.3")):
             out = os.path.join(self.tmp.name, this[:7])
             r = subprocess.run([sys.executable, RENDER, "-i", "eth1", "--root", self.root, "-o", out,
-                                "--run-dir", self.tmp.name, "--no-ipv6", "--server4", addr, "--ha-this", this,
+                                "--run-dir", self.tmp.name, "--kea-version", "2.6", "--no-ipv6", "--server4", addr, "--ha-this", this,
                                 "--ha-peer", peer, "--kea-hooks-dir", hooks, "--profile", "rescue",
                                 "--profile", "install-debian"], capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stderr)
@@ -212,6 +248,11 @@ class Render(unittest.TestCase):
         self.assertEqual(confs["server1"]["subnet4"][0]["pools"],
                          [{"pool": "192.0.2.100 - 192.0.2.149", "client-class": "HA_server1"},
                           {"pool": "192.0.2.150 - 192.0.2.199", "client-class": "HA_server2"}])
+
+    def test_refuses_ha_for_kea3(self):
+        self.refused("--kea-version", "3.0", "--no-ipv6", "--subnet4", "192.0.2.0/24", "--server4", "192.0.2.1",
+                     "--ha-this", "s1=http://192.0.2.1:8000/", "--ha-peer", "s2=http://192.0.2.3:8000/",
+                     "--kea-hooks-dir", self.ha_hooks(), says=["HA pairs are rendered for Kea 2.x"])
 
     def test_refuses_bad_ha(self):
         hooks = self.ha_hooks()
