@@ -1,0 +1,842 @@
+#!/usr/bin/env python3
+"""netboot-stack: the whole kea-netboot stack in one command, with a real VM.
+
+Brings up, in a private network namespace with a bridge: kea-dhcp4 and
+kea-dhcp6 with libdhcp_netboot.so, kea-ctrl-agent, netboot-tftpd,
+radvd-lite and nginx, all configured by kea-config/netboot-render; then a
+QEMU virtual machine (TCG, Debian's SeaBIOS+iPXE or OVMF firmware, a tap NIC
+on the bridge and nothing else) network-boots through it to the iPXE menu
+(GRUB's for 32-bit UEFI), and is powered off. Each step is printed as it
+happens: DHCP answers (the hook's decisions), TFTP transfers, HTTP fetches,
+the menu on the VM's serial console. Everything is removed on exit, also on
+Ctrl-C.
+
+The rescue-once scenario is the README's remote-maintenance story: an
+operator's curl through kea-ctrl-agent assigns the VM the rescue profile for
+one boot (netboot-assignment-set, "once": true); the VM boots the rescue
+script, then, booted again, the normal menu, and netboot-assignment-list
+shows the assignment used up.
+
+Exit status 0 only when the boot was seen from both sides: the server logs
+(DHCP decision, TFTP transfer, HTTP GET of the boot script, as the scenario
+needs; for IPv6, radvd-lite's counters of answered router solicitations)
+and the VM's console showing the menu; 1 otherwise (logs are kept
+and their tails printed); 2 for a bad command line.
+
+Run as root on Debian 12:  sudo tools/netboot-stack [SCENARIO]
+Environment: NETBOOT_SKIP_DEPS=1 skips tools/install-deps;
+NETBOOT_BUILD_DIR picks the build directory (default build/).
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("NETBOOT_BUILD_DIR") or os.path.join(TOP, "build")
+KEA_ENV = os.path.join(TOP, "tools", "kea-env")
+OVMF = "/usr/share/OVMF"
+SERVER4, SUBNET4 = "192.0.2.1", "192.0.2.0/24"
+SERVER6, PREFIX6 = "2001:db8::1", "2001:db8::/64"
+MARKER = "kea-netboot: menu reached"
+RESCUE_MARKER = "kea-netboot: profile rescue reached"
+
+# Evidence: (what, log, regex). Logs: dhcp4, dhcp6, tftp, http, serial.
+S4 = re.escape(SERVER4)
+S6 = re.escape("[%s]" % SERVER6)
+V6CLIENT = r"^2001:db8:[0-9a-f:]* "
+SCENARIOS = {
+    "bios": dict(
+        title="legacy BIOS (SeaBIOS) + iPXE NIC ROM over IPv4 -> boot.ipxe over HTTP",
+        mac="52:54:00:e2:e0:01", fw="bios", v4=True, v6=False, pxe4=True, pxe6=False,
+        evidence=[
+            ("DHCPv4: iPXE ROM told the script URL", "dhcp4",
+             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+            ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
+            ("VM console: iPXE menu (legacy branch)", "serial", re.escape(MARKER) + r" \(legacy"),
+        ]),
+    "bios-host": dict(
+        title="legacy BIOS + iPXE ROM with a per-machine script: boot.ipxe chains script.ipxe-52-54-00-e2-e0-08",
+        mac="52:54:00:e2:e0:08", fw="bios", v4=True, v6=False, pxe4=True, pxe6=False, host_script=True,
+        reached="the per-machine script",
+        evidence=[
+            ("DHCPv4: iPXE ROM told the script URL", "dhcp4",
+             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+            ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
+            ("HTTP: GET /script.ipxe-52-54-00-e2-e0-08", "http",
+             r'"GET /script\.ipxe-52-54-00-e2-e0-08 HTTP/[0-9.]+" 200 '),
+            ("VM console: the per-machine script ran", "serial",
+             r"kea-netboot: per-machine script for 52:54:00:e2:e0:08"),
+        ]),
+    "rescue-once": dict(
+        title="legacy BIOS + iPXE ROM, 'rescue once' assigned through kea-ctrl-agent -> profile-rescue.ipxe, "
+              "booted again -> boot.ipxe",
+        mac="52:54:00:e2:e0:09", fw="bios", v4=True, v6=False, pxe4=True, pxe6=False,
+        reached="the rescue profile, then the normal menu",
+        assign={"profile": "rescue", "once": True},
+        evidence=[
+            ("DHCPv4: iPXE ROM told the rescue profile's script URL", "dhcp4",
+             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-rescue\.ipxe'.*profile rescue \(assigned once\)"
+             % S4),
+            ("Kea: the one-time assignment to profile rescue used up by this boot", "dhcp4",
+             r"NETBOOT_ASSIGNMENT_CONSUMED .*52:54:00:e2:e0:09 to profile rescue used and removed"),
+            ("HTTP: GET /profile-rescue.ipxe", "http", r'"GET /profile-rescue\.ipxe HTTP/[0-9.]+" 200 '),
+            ("VM console: the rescue profile's script ran", "serial", re.escape(RESCUE_MARKER)),
+        ],
+        # evidence of the wrong boot: fails at once, naming it
+        forbidden=[
+            ("DHCPv4: iPXE ROM told the normal script URL although rescue was assigned", "dhcp4",
+             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+            ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
+        ],
+        second_boot=dict(
+            evidence=[
+                ("DHCPv4: iPXE ROM told the normal script URL again (profile default)", "dhcp4",
+                 r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'.*profile default$" % S4),
+                ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
+                ("VM console: iPXE menu (legacy branch)", "serial", re.escape(MARKER) + r" \(legacy"),
+            ],
+            forbidden=[
+                ("DHCPv4: the rescue script URL a second time", "dhcp4",
+                 r"NETBOOT_DECISION .*'http://%s/profile-rescue\.ipxe'" % S4),
+                ("VM console: the rescue profile a second time", "serial", re.escape(RESCUE_MARKER)),
+            ])),
+    "uefi-pxe4": dict(
+        title="UEFI x64 (OVMF) PXE over IPv4 -> ipxe.efi over TFTP -> iPXE -> boot.ipxe over HTTP",
+        mac="52:54:00:e2:e0:02", fw="x64", v4=True, v6=False, pxe4=True, pxe6=False,
+        evidence=[
+            ("DHCPv4: OVMF PXE told ipxe.efi", "dhcp4",
+             r"NETBOOT_DECISION .*arch efi-x64.*transport tftp.*iPXE no.*'ipxe\.efi'"),
+            ("TFTP: ipxe.efi sent", "tftp", r'transfer client=[0-9.]+:\d+ file="ipxe\.efi" .*outcome=ok'),
+            ("DHCPv4: iPXE told the script URL", "dhcp4",
+             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+            ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
+            ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
+        ]),
+    "uefi-pxe6": dict(
+        title="UEFI x64 (OVMF) PXE over IPv6 -> tftp://[2001:db8::1]/ipxe.efi -> iPXE over IPv6 -> boot.ipxe",
+        mac="52:54:00:e2:e0:03", fw="x64", v4=False, v6=True, pxe4=False, pxe6=True,
+        evidence=[
+            ("DHCPv6: OVMF PXE told tftp://[2001:db8::1]/ipxe.efi", "dhcp6",
+             r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*'tftp://%s/ipxe\.efi'" % S6),
+            ("TFTP over IPv6: ipxe.efi sent", "tftp",
+             r'transfer client=\[2001:db8:[0-9a-f:]*\]:\d+ file="ipxe\.efi" .*outcome=ok'),
+            ("DHCPv6: iPXE told the script URL", "dhcp6",
+             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S6),
+            ("HTTP over IPv6: GET /boot.ipxe", "http", V6CLIENT + r'.*"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
+            ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
+        ]),
+    "uefi-http4": dict(
+        title="UEFI x64 (OVMF) HTTP boot over IPv4 -> http://192.0.2.1/ipxe.efi -> iPXE -> boot.ipxe",
+        mac="52:54:00:e2:e0:04", fw="x64", v4=True, v6=False, pxe4=False, pxe6=False,
+        evidence=[
+            ("DHCPv4: OVMF HTTP boot told http://192.0.2.1/ipxe.efi", "dhcp4",
+             r"NETBOOT_DECISION .*arch efi-x64.*transport http.*iPXE no.*'http://%s/ipxe\.efi'" % S4),
+            ("HTTP: GET /ipxe.efi", "http", r'"GET /ipxe\.efi HTTP/[0-9.]+" 200 '),
+            ("DHCPv4: iPXE told the script URL", "dhcp4",
+             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+            ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
+            ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
+        ]),
+    "uefi-http6": dict(
+        title="UEFI x64 (OVMF) HTTP boot over IPv6 -> http://[2001:db8::1]/ipxe.efi -> iPXE -> boot.ipxe",
+        mac="52:54:00:e2:e0:05", fw="x64", v4=False, v6=True, pxe4=False, pxe6=False, http6_first=True,
+        evidence=[
+            ("DHCPv6: OVMF HTTP boot told http://[2001:db8::1]/ipxe.efi", "dhcp6",
+             r"NETBOOT_DECISION .*arch efi-x64.*transport http.*iPXE no.*'http://%s/ipxe\.efi'" % S6),
+            ("HTTP over IPv6: GET /ipxe.efi", "http", V6CLIENT + r'.*"GET /ipxe\.efi HTTP/[0-9.]+" 200 '),
+            ("DHCPv6: iPXE told the script URL", "dhcp6",
+             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S6),
+            ("HTTP over IPv6: GET /boot.ipxe", "http", V6CLIENT + r'.*"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
+            ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
+        ]),
+    "ia32": dict(
+        title="UEFI ia32 (OVMF32 secboot) PXE over IPv4 -> grubnetia32.efi over TFTP -> grub/grub.cfg",
+        mac="52:54:00:e2:e0:06", fw="ia32", v4=True, v6=False, pxe4=True, pxe6=False,
+        evidence=[
+            ("DHCPv4: OVMF ia32 PXE told grubnetia32.efi", "dhcp4",
+             r"NETBOOT_DECISION .*arch efi-ia32.*transport tftp.*'grubnetia32\.efi'"),
+            ("TFTP: grubnetia32.efi sent", "tftp",
+             r'transfer client=[0-9.]+:\d+ file="grubnetia32\.efi" .*outcome=ok'),
+            ("TFTP: grub/grub.cfg sent", "tftp", r'transfer client=[0-9.]+:\d+ file="/?grub/grub\.cfg" .*outcome=ok'),
+            ("VM console: GRUB menu", "serial", re.escape(MARKER) + r" \(grub i386-efi"),
+        ]),
+    "ia32-http4": dict(
+        title="UEFI ia32 (OVMF32 secboot) HTTP boot over IPv4 -> http://192.0.2.1/grubnetia32.efi -> GRUB",
+        mac="52:54:00:e2:e0:07", fw="ia32", v4=True, v6=False, pxe4=False, pxe6=False,
+        reached="GRUB (it stops at grub>: GRUB 2.06 cannot derive $prefix after UEFI HTTP boot, so the menu is not shown)",
+        evidence=[
+            ("DHCPv4: OVMF ia32 HTTP boot told http://192.0.2.1/grubnetia32.efi", "dhcp4",
+             r"NETBOOT_DECISION .*arch efi-ia32.*transport http.*'http://%s/grubnetia32\.efi'" % S4),
+            ("HTTP: GET /grubnetia32.efi", "http", r'"GET /grubnetia32\.efi HTTP/[0-9.]+" 200 '),
+            ("VM console: GRUB started", "serial", r"grub>|" + re.escape(MARKER)),
+        ]),
+}
+DEFAULT_SCENARIO = "uefi-pxe4"
+
+start_time = time.monotonic()
+
+
+def say(text, kind="=="):
+    print("[%6.1fs] %s %s" % (time.monotonic() - start_time, kind, text), flush=True)
+
+
+class Failure(Exception):
+    pass
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def quiet(cmd):
+    return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="netboot-stack",
+        description=__doc__.split("\n", 2)[2].split("Run as root")[0].strip() +
+        "\n\nscenarios:\n" + "\n".join("  %-11s %s%s" % (k, v["title"], " (default)" if k == DEFAULT_SCENARIO else "")
+                                       for k, v in SCENARIOS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  sudo tools/netboot-stack                 # UEFI PXE over IPv4 to the iPXE menu\n"
+               "  sudo tools/netboot-stack bios --console  # every line of the VM's console too\n\n"
+               "environment:\n"
+               "  NETBOOT_SKIP_DEPS=1  never run tools/install-deps (it runs only when a package is missing)\n"
+               "  NETBOOT_BUILD_DIR    build directory (default build/; built when the binaries are missing)\n\n"
+               "Addresses: 192.0.2.1/24 and 2001:db8::1/64 on a bridge inside a namespace named\n"
+               "nbs<pid>; nothing leaves it (the VM has only the tap NIC, no user networking).")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, choices=sorted(SCENARIOS),
+                   help="what boots (default %s)" % DEFAULT_SCENARIO)
+    p.add_argument("-s", "--scenario", dest="scenario_opt", choices=sorted(SCENARIOS), metavar="SCENARIO",
+                   help="same as the positional SCENARIO")
+    p.add_argument("--timeout", type=float, default=150, help="seconds the VM may take to reach the menu (default 150)")
+    p.add_argument("--show-menu", type=float, default=3, metavar="SECONDS",
+                   help="keep the VM on the menu this long before powering it off (default 3)")
+    p.add_argument("--console", action="store_true", help="print every line of the VM's serial console")
+    p.add_argument("--keep", action="store_true", help="keep the run directory (configs, logs) afterwards")
+    p.add_argument("--no-build", action="store_true", help="fail instead of building when binaries are missing")
+    p.add_argument("--render-arg", action="append", default=[], metavar="ARG",
+                   help="extra argument for netboot-render, repeatable (e.g. --render-arg=--menu-timeout=5)")
+    a = p.parse_args(argv)
+    if a.scenario_opt:
+        a.scenario = a.scenario_opt
+    return a
+
+
+# ---------------------------------------------------------------- set-up
+
+# Each entry: the places a file is in on the releases we support (the first
+# that exists is used); ipxe-qemu moved its ROMs to QEMU's directory in Debian 13.
+NEEDED_FILES = [("/usr/share/OVMF/OVMF_CODE_4M.fd",), ("/usr/share/OVMF/OVMF32_CODE_4M.secboot.fd",),
+                ("/usr/share/seabios/bios-256k.bin",),
+                ("/usr/lib/ipxe/qemu/efi-virtio.rom", "/usr/share/qemu/efi-virtio.rom"),
+                ("/usr/lib/ipxe/ipxe.efi",), ("/usr/lib/grub/i386-efi/monolithic/grubnetia32.efi",)]
+NEEDED_COMMANDS = ["qemu-system-x86_64", "kea-dhcp4", "kea-dhcp6", "kea-ctrl-agent", "nginx", "ip", "cmake", "ninja",
+                   "curl"]
+
+
+def ensure_deps():
+    missing = [c for c in NEEDED_COMMANDS if not shutil.which(c)] + \
+        [" or ".join(f) for f in NEEDED_FILES if not any(os.path.exists(p) for p in f)]
+    if not missing:
+        return
+    if os.environ.get("NETBOOT_SKIP_DEPS") == "1":
+        raise Failure("missing %s (and NETBOOT_SKIP_DEPS=1): run tools/install-deps" % ", ".join(missing))
+    say("Installing Debian packages (tools/install-deps): missing %s" % ", ".join(missing))
+    with open("/tmp/netboot-stack-apt.log", "w") as log:
+        if subprocess.run([os.path.join(TOP, "tools", "install-deps")], stdout=log, stderr=log).returncode:
+            raise Failure("tools/install-deps failed, see /tmp/netboot-stack-apt.log")
+
+
+BINARIES = {"hook": "hooks/libdhcp_netboot.so", "checker": "hooks/netboot-check-config",
+            "tftpd": "tftpd/netboot-tftpd", "radvd": "radvd-lite/radvd-lite"}
+
+
+def ensure_build(no_build):
+    paths = {k: os.path.join(BUILD, v) for k, v in BINARIES.items()}
+    if all(os.path.exists(p) for p in paths.values()):
+        return paths
+    if no_build:
+        raise Failure("not built: %s" % ", ".join(p for p in paths.values() if not os.path.exists(p)))
+    say("Building into %s" % BUILD)
+    run(["cmake", "-S", TOP, "-B", BUILD, "-G", "Ninja"], stdout=subprocess.DEVNULL)
+    run(["cmake", "--build", BUILD, "-j2", "--target", "dhcp_netboot", "netboot-check-config",
+         "netboot-tftpd", "radvd-lite"])
+    return paths
+
+
+class Stack:
+    def __init__(self, args, sc):
+        self.args, self.sc = args, sc
+        self.tag = "nbs%d" % os.getpid()
+        self.ns = self.tag
+        self.br, self.tap = self.tag + "br", self.tag + "t"
+        self.veth_a, self.veth_b = self.tag + "a", self.tag + "b"
+        self.procs = []          # (name, Popen)
+        self.qemu = None
+        self.logs = {"dhcp4": "kea/kea-dhcp4.log", "dhcp6": "kea/kea-dhcp6.log", "tftp": "tftp.log",
+                     "http": "netboot-access.log", "serial": "serial.log"}
+        self.offsets = {k: 0 for k in self.logs}   # what watch() has read so far
+        self.partial = {k: "" for k in self.logs}
+        self.seen_serial = set()
+        self.run = tempfile.mkdtemp(prefix=self.tag + ".")
+        os.chmod(self.run, 0o755)  # nginx workers read the boot root below it
+        self.root = os.path.join(self.run, "root")
+        self.etc = os.path.join(self.run, "etc")
+        # netboot-render --run-dir puts Kea's sockets, leases and logs here, and
+        # every Kea daemon runs through tools/kea-env with it (Kea >= 2.6.3).
+        self.kea_run = os.path.join(self.run, "kea")
+        os.makedirs(self.root)
+        os.chmod(self.root, 0o755)
+        self.ok = False
+
+    # -- network
+    def network(self):
+        ns, ipn = self.ns, ["ip", "-n", self.ns]
+        say("Network: namespace %s, bridge %s (%s/24, %s/64), tap %s for the VM"
+            % (ns, self.br, SERVER4, SERVER6, self.tap))
+        run(["ip", "netns", "add", ns])
+        run(ipn + ["link", "set", "lo", "up"])
+        run(ipn + ["link", "add", self.br, "type", "bridge", "stp_state", "0", "forward_delay", "0",
+                   "mcast_snooping", "0"])
+        sysctl = lambda k, v: run(["ip", "netns", "exec", ns, "sysctl", "-qw", "%s=%s" % (k, v)])
+        sysctl("net.ipv6.conf.%s.accept_dad" % self.br, 0)
+        # A port with carrier before the VM exists (firmware-notes pitfall 2): a
+        # veth pair whose far end is muted (no ARP, no IPv6) so it never answers
+        # for the server's addresses.
+        run(ipn + ["link", "add", self.veth_a, "type", "veth", "peer", "name", self.veth_b])
+        sysctl("net.ipv6.conf.%s.disable_ipv6" % self.veth_a, 1)
+        sysctl("net.ipv6.conf.%s.disable_ipv6" % self.veth_b, 1)
+        run(ipn + ["link", "set", self.veth_b, "arp", "off", "up"])
+        run(ipn + ["link", "set", self.veth_a, "master", self.br, "up"])
+        run(ipn + ["tuntap", "add", "dev", self.tap, "mode", "tap"])
+        sysctl("net.ipv6.conf.%s.disable_ipv6" % self.tap, 1)
+        run(ipn + ["link", "set", self.tap, "master", self.br, "up"])
+        run(ipn + ["addr", "add", SERVER4 + "/24", "dev", self.br])
+        run(ipn + ["addr", "add", SERVER6 + "/64", "dev", self.br, "nodad"])
+        run(ipn + ["link", "set", self.br, "up"])
+        for _ in range(50):
+            out = subprocess.run(ipn + ["-6", "addr", "show", "dev", self.br, "scope", "link"],
+                                 capture_output=True, text=True).stdout
+            if "fe80" in out and "tentative" not in out:
+                break
+            time.sleep(0.1)
+
+    # -- configuration
+    def render(self, bins):
+        say("Rendering the kea-config bundle (netboot-render) into %s, loaders from Debian's packages into %s"
+            % (self.etc, self.root))
+        cmd = [sys.executable, os.path.join(TOP, "kea-config", "netboot-render"), "-i", self.br,
+               "--subnet4", SUBNET4, "--server4", SERVER4, "--prefix6", PREFIX6, "--server6", SERVER6,
+               "--root", self.root, "--install-loaders", "--run-dir", self.run,
+               "--hook", os.path.join(self.kea_run, "hooks", "libdhcp_netboot.so"),
+               "-o", self.etc, "--menu-timeout", "30"] + self.args.render_arg
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode:
+            raise Failure("netboot-render: " + r.stderr.strip())
+        # How the operator's commands reach each daemon on this Kea (2.x:
+        # kea-ctrl-agent; 3.x: the daemons' own HTTP sockets with a password).
+        with open(os.path.join(self.etc, "netboot-control.json")) as f:
+            self.control = json.load(f)
+        self.agent = self.control["via"] == "kea-ctrl-agent"
+        if self.sc.get("host_script"):
+            name = "script.ipxe-" + self.sc["mac"].replace(":", "-")
+            with open(os.path.join(self.root, name), "w") as f:
+                f.write("#!ipxe\necho kea-netboot: per-machine script for ${mac} (%s)\n" % name)
+            os.chmod(os.path.join(self.root, name), 0o644)
+            say("Per-machine script %s put into the boot root" % name)
+        os.environ["NETBOOT_HOOK"] = bins["hook"]
+        checks = [
+            ("netboot-check-config", [bins["checker"], self.etc + "/kea-dhcp4.conf"]),
+            ("netboot-check-config", [bins["checker"], self.etc + "/kea-dhcp6.conf"]),
+            ("kea-dhcp4 -t", [KEA_ENV, self.kea_run, "kea-dhcp4", "-t", self.etc + "/kea-dhcp4.conf"]),
+            ("kea-dhcp6 -t", [KEA_ENV, self.kea_run, "kea-dhcp6", "-t", self.etc + "/kea-dhcp6.conf"]),
+        ] + ([("kea-ctrl-agent -t", [KEA_ENV, self.kea_run, "kea-ctrl-agent", "-t", self.etc + "/kea-ctrl-agent.conf"])]
+             if self.agent else []) + [
+            ("netboot-tftpd -t", [bins["tftpd"], "-t", "-c", self.etc + "/netboot-tftpd.conf"]),
+            ("radvd-lite -t", [bins["radvd"], "-t", "-c", self.etc + "/radvd-lite.conf",
+                               "--kea-config", self.etc + "/kea-dhcp6.conf"]),
+            ("nginx -t", ["nginx", "-t", "-c", self.etc + "/nginx.conf"]),
+        ]
+        for name, cmd in checks:
+            r = subprocess.run(["ip", "netns", "exec", self.ns] + cmd, capture_output=True, text=True)
+            if r.returncode:
+                raise Failure("%s refused the rendered config:\n%s%s" % (name, r.stdout, r.stderr))
+        say("Configs checked: " + ", ".join(sorted(set(n for n, _ in checks))))
+
+    # -- daemons
+    def start(self, name, cmd, log):
+        out = open(os.path.join(self.run, log), "ab")
+        p = subprocess.Popen(["ip", "netns", "exec", self.ns] + cmd, stdout=out, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+        out.close()
+        self.procs.append((name, p))
+        return p
+
+    def wait_for(self, name, proc, check, seconds=15):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if check():
+                return
+            if proc.poll() is not None:
+                raise Failure("%s exited (status %s) at start; see %s" % (name, proc.returncode, self.run))
+            time.sleep(0.1)
+        raise Failure("%s did not become ready in %d s; see %s" % (name, seconds, self.run))
+
+    def grep(self, log, text):
+        try:
+            with open(os.path.join(self.run, log), errors="replace") as f:
+                return text in f.read()
+        except OSError:
+            return False
+
+    def port_open(self, addr, port):
+        r = subprocess.run(["ip", "netns", "exec", self.ns, sys.executable, "-c",
+                            "import socket,sys; s=socket.create_connection((sys.argv[1], int(sys.argv[2])), 1)",
+                            addr, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return r.returncode == 0
+
+    def daemons(self, bins):
+        sc = self.sc
+        if sc["v4"]:
+            p = self.start("kea-dhcp4", [KEA_ENV, self.kea_run, "kea-dhcp4", "-c", self.etc + "/kea-dhcp4.conf"], "kea-dhcp4.out")
+            self.wait_for("kea-dhcp4", p, lambda: self.grep(self.logs["dhcp4"], "DHCP4_STARTED"))
+            say("kea-dhcp4 with libdhcp_netboot.so: serving %s on %s (pid %d)" % (SUBNET4, self.br, p.pid))
+        else:
+            say("kea-dhcp4: not started (this scenario is IPv6-only)")
+        p = self.start("kea-dhcp6", [KEA_ENV, self.kea_run, "kea-dhcp6", "-c", self.etc + "/kea-dhcp6.conf"], "kea-dhcp6.out")
+        self.wait_for("kea-dhcp6", p, lambda: self.grep(self.logs["dhcp6"], "DHCP6_STARTED"))
+        say("kea-dhcp6 with libdhcp_netboot.so: serving %s on %s (pid %d)" % (PREFIX6, self.br, p.pid))
+        if self.agent:
+            p = self.start("kea-ctrl-agent", [KEA_ENV, self.kea_run, "kea-ctrl-agent", "-c",
+                                              self.etc + "/kea-ctrl-agent.conf"], "kea-ctrl-agent.out")
+            self.wait_for("kea-ctrl-agent", p, lambda: self.port_open(SERVER4, 8000))
+            say("kea-ctrl-agent: %s (pid %d)" % (self.control["dhcp4"]["url"], p.pid))
+        else:
+            say("Kea %s: commands go to each daemon's own HTTP control socket (%s), with a password"
+                % (self.control["kea-version"],
+                   ", ".join("%s %s" % (f, self.control[f]["url"]) for f in ("dhcp4", "dhcp6") if f in self.control)))
+        p = self.start("netboot-tftpd", [bins["tftpd"], "-c", self.etc + "/netboot-tftpd.conf"], "tftp.log")
+        self.wait_for("netboot-tftpd", p, lambda: self.grep("tftp.log", "listening on [" + SERVER6))
+        say("netboot-tftpd: %s:69 and [%s]:69, root %s (pid %d)" % (SERVER4, SERVER6, self.root, p.pid))
+        p = self.start("radvd-lite", [bins["radvd"], "-d", "-c", self.etc + "/radvd-lite.conf"], "radvd-lite.log")
+        self.wait_for("radvd-lite", p, lambda: self.grep("radvd-lite.log", "LINK_UP"))
+        say("radvd-lite: advertising %s (M=1, O=1) on %s (pid %d)" % (PREFIX6, self.br, p.pid))
+        p = self.start("nginx", ["nginx", "-c", self.etc + "/nginx.conf", "-g", "daemon off;"], "nginx.out")
+        self.wait_for("nginx", p, lambda: self.port_open(SERVER4, 80) and self.port_open(SERVER6, 80))
+        say("nginx: http://%s/ and http://[%s]/ serving %s (pid %d)" % (SERVER4, SERVER6, self.root, p.pid))
+
+    # -- the VM
+    def qemu_command(self):
+        sc, mac = self.sc, self.sc["mac"]
+        uuid = "6e657462-6f6f-7465-3265-" + mac.replace(":", "")
+        serial = os.path.join(self.run, "serial.log")
+        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-nodefaults", "-display", "none", "-no-user-config",
+               "-m", "512", "-cpu", "qemu64", "-smp", "1", "-uuid", uuid,
+               "-serial", "file:" + serial, "-monitor", "none",
+               "-netdev", "tap,id=net0,ifname=%s,script=no,downscript=no" % self.tap]
+        nic = "virtio-net-pci,netdev=net0,mac=%s,bootindex=1" % mac
+        if sc["fw"] == "bios":
+            with open(os.path.join(self.run, "sercon"), "wb") as f:
+                f.write(b"\xf8\x03")  # LE16 0x3f8: SeaBIOS console on COM1 (pitfall 14)
+            cmd += ["-machine", "pc", "-boot", "n", "-fw_cfg",
+                    "name=etc/sercon-port,file=" + os.path.join(self.run, "sercon"), "-device", nic]
+            return cmd
+        if sc["fw"] == "x64":
+            code, vars_src = OVMF + "/OVMF_CODE_4M.fd", OVMF + "/OVMF_VARS_4M.fd"
+            cmd += ["-machine", "q35"]
+        else:  # ia32: Debian's only build is the Secure Boot one (pitfall 13)
+            code, vars_src = OVMF + "/OVMF32_CODE_4M.secboot.fd", OVMF + "/OVMF32_VARS_4M.fd"
+            cmd += ["-machine", "q35,smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on"]
+        vars_copy = os.path.join(self.run, "OVMF_VARS.fd")
+        shutil.copyfile(vars_src, vars_copy)
+        cmd += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
+                "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy,
+                # romfile= keeps QEMU from loading iPXE's ROM, so OVMF's own PXE/HTTP
+                # stack does the first stage (pitfall 4).
+                "-device", nic + ",romfile=",
+                # Since the CVE-2023-45237 fix (edk2-stable202405, Debian 13's OVMF
+                # 2025.02) edk2's network stack starts only with an RNG protocol;
+                # TCG's qemu64 CPU has no RDRAND, so without a virtio RNG OVMF
+                # makes no PXE or HTTP boot option at all and drops to its shell.
+                "-device", "virtio-rng-pci"]
+        for flag, key in ((sc["pxe4"], "IPv4PXESupport"), (sc["pxe6"], "IPv6PXESupport")):
+            if not flag:
+                cmd += ["-fw_cfg", "name=opt/org.tianocore/%s,string=n" % key]
+        if sc.get("http6_first"):
+            # HTTPv6 must not be the very first thing the firmware does (pitfall 8).
+            cmd += ["-boot", "menu=on,splash-time=3000"]
+        return cmd
+
+    def prepare_http6_vars(self, cmd):
+        """Pitfall 7: OVMF tries HTTPv4 before HTTPv6 and on an IPv6-only wire
+        the HTTPv4 DHCP timeout costs ~73 s. A first, short boot lets BDS create
+        its own boot options in our VARS copy; QEMU is stopped as soon as BDS
+        starts the first one, and BootOrder is rewritten in place to start with
+        the option BDS made for "UEFI HTTPv6", byte-exact as BDS generated it."""
+        say("VM: first short boot so OVMF creates its boot options (HTTPv6 is then put first in BootOrder)")
+        serial = os.path.join(self.run, "serial.log")
+        prep = self.start("qemu-prepare", cmd, "qemu-prepare.out")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and prep.poll() is None:
+            try:
+                with open(serial, "rb") as f:
+                    if b">>Start " in f.read():  # BDS has written its options and started one
+                        break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise Failure("OVMF did not reach its boot manager in the preparation boot")
+        prep.terminate()
+        prep.wait(10)
+        self.procs = [(n, p) for n, p in self.procs if p is not prep]
+        os.rename(serial, os.path.join(self.run, "serial-prepare.log"))
+        number = put_first_in_boot_order(os.path.join(self.run, "OVMF_VARS.fd"), "UEFI HTTPv6")
+        say("OVMF VARS: BootOrder now starts with Boot%04X \"UEFI HTTPv6 ...\"" % number)
+
+    def boot(self):
+        cmd = self.qemu_command()
+        if self.sc.get("http6_first"):
+            self.prepare_http6_vars(cmd)
+        say("VM: %s, MAC %s, QEMU under TCG, serial console -> %s/serial.log"
+            % (self.sc["title"].split(" -> ")[0], self.sc["mac"], self.run))
+        with open(os.path.join(self.run, "qemu.cmd"), "w") as f:
+            f.write(" ".join(cmd) + "\n")
+        self.qemu = self.start("qemu", cmd, "qemu.out")
+
+    def watch(self, evidence, forbidden=()):
+        """Reads the logs on from where the last call stopped until every
+        piece of evidence was seen; a forbidden line fails at once."""
+        args = self.args
+        logs, offsets, partial, seen_serial = self.logs, self.offsets, self.partial, self.seen_serial
+        pending = list(evidence)
+        deadline = time.monotonic() + args.timeout
+        ansi = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|[\x00-\x08\x0b-\x1f\x7f]")
+        serial_interesting = re.compile(
+            r"Start PXE|Start HTTP|Downloading NBP|NBP file|iPXE initialising|iPXE 1\.|Configuring|"
+            r"http://|tftp://|kea-netboot|Booting from|Error|error|failed|grub>|Welcome to GRUB|URI:")
+        while pending:
+            if time.monotonic() > deadline:
+                raise Failure("timed out after %d s; still waiting for: %s"
+                              % (args.timeout, "; ".join(w for w, _, _ in pending)))
+            if self.qemu.poll() is not None:
+                raise Failure("QEMU exited (status %s) before the menu; see %s/qemu.out"
+                              % (self.qemu.returncode, self.run))
+            for name, dead in [(n, p) for n, p in self.procs if n != "qemu" and p.poll() is not None]:
+                raise Failure("%s died (status %s); see %s" % (name, dead.returncode, self.run))
+            for key, log in logs.items():
+                path = os.path.join(self.run, log)
+                try:
+                    with open(path, "rb") as f:
+                        f.seek(offsets[key])
+                        data = f.read()
+                except OSError:
+                    continue
+                if not data:
+                    continue
+                offsets[key] += len(data)
+                text = partial[key] + data.decode("utf-8", "replace")
+                lines = re.split(r"\r?\n|\r", text)
+                partial[key] = lines.pop()
+                tail = ansi.sub("", partial[key])
+                for item in list(pending):  # a prompt ("grub> ") ends without a newline
+                    if key == "serial" and item[1] == key and re.search(item[2], tail):
+                        pending.remove(item)
+                        say("%s" % item[0], "OK")
+                for line in lines:
+                    line = ansi.sub("", line).strip()
+                    if not line:
+                        continue
+                    self.show(key, line, serial_interesting, seen_serial)
+                    for what, log, regex in forbidden:
+                        if log == key and re.search(regex, line):
+                            raise Failure("%s: %s" % (what, line[:200]))
+                    for item in list(pending):
+                        if item[1] == key and re.search(item[2], line):
+                            pending.remove(item)
+                            say("%s" % item[0], "OK")
+            time.sleep(0.2)
+
+    def show(self, key, line, serial_interesting, seen_serial):
+        if key in ("dhcp4", "dhcp6"):
+            if "NETBOOT_DECISION" in line:
+                say("DHCPv%s answer: %s" % (key[-1], line.split("NETBOOT_DECISION ", 1)[1][:220]), "->")
+        elif key == "tftp":
+            if " transfer " in line or " refused " in line:
+                say("TFTP: " + re.sub(r"^.*? (INFO|WARNING|ERROR|DEBUG) ", "", line)[:220], "->")
+        elif key == "http":
+            m = re.match(r'(\S+) \S+ \S+ \[[^]]*\] "([^"]*)" (\d+) (\d+) "[^"]*" "([^"]*)"', line)
+            if m:
+                say("HTTP: %s %s -> %s, %s bytes (%s)" % (m.group(1), m.group(2), m.group(3), m.group(4),
+                                                          m.group(5)[:40]), "->")
+        elif key == "serial":
+            if self.args.console:
+                say(line[:200], "VM|")
+            elif serial_interesting.search(line) and line not in seen_serial:
+                seen_serial.add(line)
+                say(line[:200], "VM|")
+
+    # -- remote maintenance through Kea's control path, as the operator does it
+    def kea_command(self, command, arguments=None, family="dhcp4", show=True):
+        """One command to a daemon with curl, through kea-ctrl-agent (Kea 2.x)
+        or the daemon's own HTTP socket (Kea 3), printed as an operator would
+        type it, with the answer."""
+        path = self.control[family]
+        body = {"command": command, "service": [path["service"]]}
+        if arguments is not None:
+            body["arguments"] = arguments
+        data = json.dumps(body)
+        auth, typed = [], ""
+        if path.get("user"):
+            with open(path["password-file"]) as f:
+                auth = ["-u", "%s:%s" % (path["user"], f.read().strip())]
+            typed = "-u %s:$(cat %s) " % (path["user"], path["password-file"])
+        if show:
+            say("curl -s %s-H 'Content-Type: application/json' %s -d '%s'" % (typed, path["url"], data), "$ ")
+        r = subprocess.run(["ip", "netns", "exec", self.ns, "curl", "-sS", "--max-time", "10",
+                            "-H", "Content-Type: application/json", "-d", data] + auth + [path["url"]],
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise Failure("curl to %s failed (%d): %s" % (path["url"], r.returncode, r.stderr.strip()))
+        if show:
+            say(r.stdout.strip()[:300], "<-")
+        try:
+            return json.loads(r.stdout)[0]
+        except (ValueError, IndexError, KeyError, TypeError):
+            raise Failure("the answer to %s is not Kea's [ {result, ...} ]: %s" % (command, r.stdout))
+
+    def assign(self):
+        arguments = dict(self.sc["assign"], **{"hw-address": self.sc["mac"]})
+        say("Operator: boot %s with profile %s %s" % (self.sc["mac"], arguments["profile"],
+                                                       "once" if arguments.get("once") else "from now on"))
+        answer = self.kea_command("netboot-assignment-set", arguments)
+        if answer.get("result") != 0:
+            raise Failure("netboot-assignment-set was refused: %s" % answer.get("text"))
+        say("kea-dhcp4: netboot-assignment-set answered 0 (assignment set)", "OK")
+
+    def decision_profile(self):
+        """netboot-status: the hook's last decision for the VM must name the
+        assigned profile."""
+        answer = self.kea_command("netboot-status")
+        mac, profile = self.sc["mac"], self.sc["assign"]["profile"]
+        recent = [d for d in (answer.get("arguments") or {}).get("recent", [])
+                  if mac in str(d.get("client")) and d.get("ipxe")]
+        if not recent or recent[0].get("profile") != profile:
+            raise Failure("netboot-status: the hook's last iPXE decision for %s does not name profile %s: %s"
+                          % (mac, profile, recent[:1]))
+        say("netboot-status: the hook's last decision for %s: profile %s, %s '%s'"
+            % (mac, profile, recent[0].get("answer"), recent[0].get("boot-file")), "OK")
+
+    def consumed(self):
+        answer = self.kea_command("netboot-assignment-list")
+        left = [a for a in (answer.get("arguments") or {}).get("assignments", [])
+                if a.get("hw-address") == self.sc["mac"]]
+        if answer.get("result") not in (0, 3) or left:
+            raise Failure("netboot-assignment-list: the one-time assignment is still there: %s" % answer)
+        say("netboot-assignment-list: no assignment left for %s (used up by the rescue boot)" % self.sc["mac"], "OK")
+
+    def boot_again(self):
+        say("Powering the VM off (QEMU pid %d) and booting it again, same MAC" % self.qemu.pid)
+        self.qemu.terminate()
+        self.qemu.wait(10)
+        self.procs = [(n, p) for n, p in self.procs if p is not self.qemu]
+        # QEMU truncates its serial file: keep the first boot's console apart
+        os.rename(os.path.join(self.run, "serial.log"), os.path.join(self.run, "serial-1.log"))
+        self.offsets["serial"], self.partial["serial"] = 0, ""
+        self.seen_serial.clear()
+        self.boot()
+
+    def router_advertisements(self):
+        """IPv6 scenarios: radvd-lite must have answered the VM's router
+        solicitations (its counters, logged on SIGUSR1)."""
+        proc = dict(self.procs).get("radvd-lite")
+        log = os.path.join(self.run, "radvd-lite.log")
+        before = open(log, errors="replace").read().count("COUNTERS")
+        proc.send_signal(signal.SIGUSR1)
+        for _ in range(30):
+            text = open(log, errors="replace").read()
+            if text.count("COUNTERS") > before:
+                break
+            time.sleep(0.1)
+        line = [l for l in text.splitlines() if " COUNTERS " in l]
+        if not line:
+            raise Failure("radvd-lite logged no counters on SIGUSR1")
+        counters = json.loads(line[-1].split(" COUNTERS ", 1)[1])
+        rs = counters.get("rs-received", 0)
+        answered = counters.get("ra-sent-solicited-unicast", 0) + counters.get("ra-sent-solicited-multicast", 0)
+        say("radvd-lite: %d router solicitation(s) received, %d answered, %d unsolicited RA(s)"
+            % (rs, answered, counters.get("ra-sent-unsolicited", 0)), "->")
+        if rs < 1 or answered < 1:
+            raise Failure("radvd-lite answered no router solicitation (counters %s)" % counters)
+        say("RA: radvd-lite answered the VM's router solicitations", "OK")
+
+    def statistics(self):
+        """The hook's counters, asked through Kea's control path."""
+        for family in (["dhcp4"] if self.sc["v4"] else []) + ["dhcp6"]:
+            try:
+                answer = self.kea_command("statistic-get-all", family=family, show=False)
+            except Failure as e:
+                say("no answer to statistic-get-all (%s): %s" % (family, e), "!!")
+                continue
+            stats = answer.get("arguments", {})
+            shown = ", ".join("%s=%s" % (k, v[0][0]) for k, v in sorted(stats.items())
+                              if k.startswith("netboot.") and v and v[0][0])
+            say("statistic-get-all (%s): %s" % (family, shown or "no netboot.* counter"))
+
+    def stop_all(self):
+        if self.qemu and self.qemu.poll() is None:
+            self.qemu.send_signal(signal.SIGTERM)
+        for name, p in reversed(self.procs):
+            if p.poll() is None:
+                try:
+                    p.send_signal(signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        time.sleep(0.3)
+        for name, p in self.procs:  # radvd-lite: a second signal skips the remaining final RAs
+            if name == "radvd-lite" and p.poll() is None:
+                try:
+                    p.send_signal(signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 5
+        for name, p in self.procs:
+            try:
+                p.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def cleanup(self, failed):
+        self.stop_all()
+        quiet(["ip", "netns", "del", self.ns])
+        if failed:
+            for log in ("kea/kea-dhcp4.log", "kea/kea-dhcp6.log", "tftp.log", "netboot-access.log", "radvd-lite.log",
+                        "qemu.out", "serial-1.log", "serial.log"):
+                path = os.path.join(self.run, log)
+                if os.path.exists(path):
+                    with open(path, "rb") as f:
+                        lines = f.read().decode("utf-8", "replace").splitlines()
+                    lines = [l for l in lines if "DHCPSRV_MEMFILE" not in l and "DHCPSRV_CFGMGR" not in l]
+                    print("--- last lines of %s ---" % log)
+                    for l in lines[-15:]:
+                        print("  " + re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", l)[:240])
+        if self.args.keep or failed:
+            say("Removed namespace %s; logs and configs kept in %s" % (self.ns, self.run))
+        else:
+            shutil.rmtree(self.run, ignore_errors=True)
+            say("Removed namespace %s (bridge, tap, veth) and %s" % (self.ns, self.run))
+
+
+def put_first_in_boot_order(path, description):
+    """Rewrites BootOrder in an OVMF VARS image (authenticated variable store)
+    in place so that the boot option whose description starts with
+    `description` comes first. Only the order of BootOrder's entries changes:
+    same size, so no variable header moves. Returns the option number."""
+    import struct
+    data = bytearray(open(path, "rb").read())
+    fv_header_len = struct.unpack_from("<H", data, 0x30)[0]
+    store = fv_header_len
+    store_size = struct.unpack_from("<I", data, store + 16)[0]
+    off, end = store + 28, store + store_size
+    options, order_at = {}, None
+    while off + 60 <= end:
+        start_id, state = struct.unpack_from("<HB", data, off)
+        if start_id != 0x55AA:
+            break
+        name_size, data_size = struct.unpack_from("<II", data, off + 36)
+        name_at = off + 60
+        value_at = name_at + name_size  # x86 edk2: no padding between name and data
+        name = data[name_at:name_at + name_size].decode("utf-16-le", "replace").rstrip("\0")
+        if state == 0x3F:
+            if re.fullmatch(r"Boot[0-9A-F]{4}", name):
+                desc = data[value_at + 6:value_at + data_size].decode("utf-16-le", "replace").split("\0")[0]
+                options[int(name[4:], 16)] = desc
+            elif name == "BootOrder":
+                order_at = (value_at, data_size)
+        off = value_at + data_size
+        off += -off & 3
+    wanted = [n for n, d in options.items() if d.startswith(description)]
+    if not wanted or not order_at:
+        raise Failure("OVMF VARS: no '%s' boot option or no BootOrder (found %s)" % (description, options))
+    at, size = order_at
+    order = list(struct.unpack_from("<%dH" % (size // 2), data, at))
+    if wanted[0] not in order:
+        raise Failure("OVMF VARS: Boot%04X is not in BootOrder %s" % (wanted[0], order))
+    order.remove(wanted[0])
+    struct.pack_into("<%dH" % len(order + [0]), data, at, *([wanted[0]] + order))
+    with open(path, "wb") as f:
+        f.write(data)
+    return wanted[0]
+
+
+def main(argv):
+    args = parse_args(argv)
+    if os.geteuid() != 0:
+        print("netboot-stack: run as root (it creates network namespaces and a tap)", file=sys.stderr)
+        return 1
+    sc = SCENARIOS[args.scenario]
+    stack = None
+    failed = True
+    interrupted = False
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, on_signal)  # also when started with SIGINT ignored
+    try:
+        say("Scenario %s: %s" % (args.scenario, sc["title"]))
+        ensure_deps()
+        bins = ensure_build(args.no_build)
+        stack = Stack(args, sc)
+        stack.network()
+        stack.render(bins)
+        stack.daemons(bins)
+        if sc.get("assign"):
+            stack.assign()
+        stack.boot()
+        stack.watch(sc["evidence"], sc.get("forbidden", ()))
+        if sc.get("second_boot"):
+            stack.decision_profile()
+            say("First boot reached the rescue profile in %.1f s" % (time.monotonic() - start_time), "OK")
+            stack.boot_again()
+            stack.watch(sc["second_boot"]["evidence"], sc["second_boot"]["forbidden"])
+            stack.consumed()
+        if sc["v6"]:
+            stack.router_advertisements()
+        say("Booted to %s in %.1f s, seen from both sides (server logs and the VM console)"
+            % (sc.get("reached", "the menu"), time.monotonic() - start_time), "OK")
+        stack.statistics()
+        time.sleep(max(0.0, args.show_menu))
+        say("Powering the VM off (QEMU pid %d)" % stack.qemu.pid)
+        failed = False
+    except KeyboardInterrupt:
+        interrupted = True
+        say("Interrupted: stopping everything", "!!")
+    except Failure as e:
+        say(str(e), "FAIL")
+    except subprocess.CalledProcessError as e:
+        say("command failed: %s" % " ".join(map(str, e.cmd)), "FAIL")
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        if stack:
+            stack.cleanup(failed and not interrupted)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
