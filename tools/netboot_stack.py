@@ -236,19 +236,24 @@ def parse_args(argv):
 
 # ---------------------------------------------------------------- set-up
 
-# Each entry: the places a file is in on the releases we support (the first
-# that exists is used); ipxe-qemu moved its ROMs to QEMU's directory in Debian 13.
-NEEDED_FILES = [("/usr/share/OVMF/OVMF_CODE_4M.fd",), ("/usr/share/OVMF/OVMF32_CODE_4M.secboot.fd",),
-                ("/usr/share/seabios/bios-256k.bin",),
-                ("/usr/lib/ipxe/qemu/efi-virtio.rom", "/usr/share/qemu/efi-virtio.rom"),
-                ("/usr/lib/ipxe/ipxe.efi",), ("/usr/lib/grub/i386-efi/monolithic/grubnetia32.efi",)]
+# What each firmware needs, as the places a file is in on the releases we
+# support (the first that exists is used): ipxe-qemu moved its ROMs to QEMU's
+# directory in Debian 13; sid has no 32-bit OVMF (so no ia32 scenario there).
+NEEDED_FILES = {
+    "all": [("/usr/lib/ipxe/ipxe.efi",), ("/usr/lib/grub/i386-efi/monolithic/grubnetia32.efi",)],
+    "bios": [("/usr/share/seabios/bios-256k.bin",),
+             ("/usr/lib/ipxe/qemu/efi-virtio.rom", "/usr/share/qemu/efi-virtio.rom")],
+    "x64": [("/usr/share/OVMF/OVMF_CODE_4M.fd",)],
+    "ia32": [("/usr/share/OVMF/OVMF32_CODE_4M.secboot.fd",)],
+}
 NEEDED_COMMANDS = ["qemu-system-x86_64", "kea-dhcp4", "kea-dhcp6", "kea-ctrl-agent", "nginx", "ip", "cmake", "ninja",
                    "curl"]
 
 
-def ensure_deps():
+def ensure_deps(firmware):
     missing = [c for c in NEEDED_COMMANDS if not shutil.which(c)] + \
-        [" or ".join(f) for f in NEEDED_FILES if not any(os.path.exists(p) for p in f)]
+        [" or ".join(f) for f in NEEDED_FILES["all"] + NEEDED_FILES[firmware]
+         if not any(os.path.exists(p) for p in f)]
     if not missing:
         return
     if os.environ.get("NETBOOT_SKIP_DEPS") == "1":
@@ -798,7 +803,7 @@ def main(argv):
         signal.signal(signum, on_signal)  # also when started with SIGINT ignored
     try:
         say("Scenario %s: %s" % (args.scenario, sc["title"]))
-        ensure_deps()
+        ensure_deps(sc["fw"])
         bins = ensure_build(args.no_build)
         stack = Stack(args, sc)
         stack.network()
