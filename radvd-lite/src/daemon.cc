@@ -196,6 +196,11 @@ void Daemon::readPackets(Link& link, Millis t) {
             }
             case SolicitedReply::MulticastScheduled:
                 link.solicited_pending = true;
+                if (logEnabled(LogLevel::Debug)) {
+                    logLine(LogLevel::Debug, "RA_SCHEDULED",
+                            link.config.name + ": multicast reply in " +
+                                std::to_string(link.schedule.nextMulticast() - t) + " ms");
+                }
                 break;
             case SolicitedReply::AlreadyScheduled:
                 break;

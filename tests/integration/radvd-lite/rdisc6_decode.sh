@@ -36,17 +36,19 @@ solicit() {
     [ "$ms" -lt "$1" ] || rl_fail "answer took ${ms} ms, more than ${1} ms"
 }
 
-# The daemon's own delay from its log: the last RS_RECEIVED to the first
-# multicast RA_SENT after it, in ms.
+# The daemon's own account from its log: the delay it drew for its reply
+# (RA_SCHEDULED), and the time from the last RS_RECEIVED to the first
+# multicast RA_SENT after it, in ms: "DRAWN TOOK".
 multicast_reply_delay_ms() {
     python3 - "$1" <<'PY'
-import datetime, sys
+import datetime, re, sys
 def at(line):
     return datetime.datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ")
 lines = open(sys.argv[1]).read().splitlines()
 rs = max(i for i, l in enumerate(lines) if " RS_RECEIVED " in l)
+drawn = next(int(re.search(r"reply in (-?\d+) ms", l).group(1)) for l in lines[rs:] if " RA_SCHEDULED " in l)
 ra = next(i for i in range(rs, len(lines)) if " RA_SENT " in lines[i] and lines[i].endswith("multicast"))
-print(round((at(lines[ra]) - at(lines[rs])).total_seconds() * 1000))
+print(drawn, round((at(lines[ra]) - at(lines[rs])).total_seconds() * 1000))
 PY
 }
 
@@ -94,8 +96,16 @@ sleep 3.2
 solicit 700 >/dev/null
 [ "$(rl_counter "$RL_PID" "$RL_TMP/multicast.log" ra-sent-solicited-multicast)" -ge 1 ] ||
     rl_fail "the reply was not a solicited multicast RA"
-delay=$(multicast_reply_delay_ms "$RL_TMP/multicast.log") || rl_fail "no RS_RECEIVED / multicast RA_SENT pair in the log"
-echo "multicast reply delayed ${delay} ms by the router (its log)"
-[ "$delay" -le 500 ] || rl_fail "the router delayed its multicast reply ${delay} ms, MAX_RA_DELAY_TIME is 500 ms"
+read -r drawn delay < <(multicast_reply_delay_ms "$RL_TMP/multicast.log") ||
+    rl_fail "no RS_RECEIVED / RA_SCHEDULED / multicast RA_SENT in the log"
+echo "multicast reply drawn ${drawn} ms, sent after ${delay} ms (the router's log)"
+# The RFC's bound is on the delay the router chooses; the timer firing it
+# may run late by the event loop's wake-up on a loaded machine (a 498 ms
+# draw was logged sent at 502 ms while two builds ran), so the send is
+# allowed 100 ms past the draw, never before it.
+[ "$drawn" -ge 0 ] && [ "$drawn" -le 500 ] ||
+    rl_fail "the router chose to delay its multicast reply ${drawn} ms, MAX_RA_DELAY_TIME is 500 ms"
+[ "$delay" -ge "$drawn" ] && [ "$delay" -le $((drawn + 100)) ] ||
+    rl_fail "the router sent its multicast reply after ${delay} ms, not at its drawn ${drawn} ms"
 rl_stop "$RL_PID"
 echo "PASS: rdisc6 decodes every configured field; answers within MAX_RA_DELAY_TIME"
