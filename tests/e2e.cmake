@@ -14,7 +14,7 @@
 #   ia32        OVMF ia32 PXE v4 -> grubnetia32.efi (TFTP) -> grub/grub.cfg (TFTP)
 #   ia32-http4  OVMF ia32 HTTP boot v4 -> grubnetia32.efi (HTTP) -> GRUB started:
 #               GRUB 2.06 cannot derive $prefix after UEFI HTTP boot and stops
-#               at grub> (firmware-notes pitfall 13), so the proof ends there,
+#               at grub> (docs/firmware.md, "GRUB after UEFI HTTP boot"), so the proof ends there,
 #               as it does for the reference stack: the hook's decision, nginx's
 #               GET of the loader and GRUB's prompt on the console.
 if(NETBOOT_INTEGRATION)

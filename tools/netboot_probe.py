@@ -265,7 +265,7 @@ def statistic(socket_path, name):
     return samples[0][0] if samples else 0
 
 
-# What real firmware sends (measured: shared/reference/firmware-notes.md).
+# What real firmware sends (measured with Debian's firmware; docs/firmware.md).
 PRL_EDK2 = bytes.fromhex("0102030405060c0d0f111216171c28292a2b3233363a3b3c4243618081828384858687")
 PRL_IPXE = bytes.fromhex("010306070c0f111a2b3c4243778081828384858687afcb")
 

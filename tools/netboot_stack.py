@@ -317,7 +317,7 @@ class Stack:
                    "mcast_snooping", "0"])
         sysctl = lambda k, v: run(["ip", "netns", "exec", ns, "sysctl", "-qw", "%s=%s" % (k, v)])
         sysctl("net.ipv6.conf.%s.accept_dad" % self.br, 0)
-        # A port with carrier before the VM exists (firmware-notes pitfall 2): a
+        # A port with carrier before the VM exists (docs/firmware.md, "Bridge carrier"): a
         # veth pair whose far end is muted (no ARP, no IPv6) so it never answers
         # for the server's addresses.
         run(ipn + ["link", "add", self.veth_a, "type", "veth", "peer", "name", self.veth_b])
@@ -454,14 +454,14 @@ class Stack:
         nic = "virtio-net-pci,netdev=net0,mac=%s,bootindex=1" % mac
         if sc["fw"] == "bios":
             with open(os.path.join(self.run, "sercon"), "wb") as f:
-                f.write(b"\xf8\x03")  # LE16 0x3f8: SeaBIOS console on COM1 (pitfall 14)
+                f.write(b"\xf8\x03")  # LE16 0x3f8: SeaBIOS console on COM1 (docs/firmware.md)
             cmd += ["-machine", "pc", "-boot", "n", "-fw_cfg",
                     "name=etc/sercon-port,file=" + os.path.join(self.run, "sercon"), "-device", nic]
             return cmd
         if sc["fw"] == "x64":
             code, vars_src = OVMF + "/OVMF_CODE_4M.fd", OVMF + "/OVMF_VARS_4M.fd"
             cmd += ["-machine", "q35"]
-        else:  # ia32: Debian's only build is the Secure Boot one (pitfall 13)
+        else:  # ia32: Debian's only build is the Secure Boot one (docs/firmware.md, "32-bit UEFI")
             code, vars_src = OVMF + "/OVMF32_CODE_4M.secboot.fd", OVMF + "/OVMF32_VARS_4M.fd"
             cmd += ["-machine", "q35,smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on"]
         vars_copy = os.path.join(self.run, "OVMF_VARS.fd")
@@ -469,7 +469,7 @@ class Stack:
         cmd += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                 "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy,
                 # romfile= keeps QEMU from loading iPXE's ROM, so OVMF's own PXE/HTTP
-                # stack does the first stage (pitfall 4).
+                # stack does the first stage (docs/firmware.md, "The UEFI NIC ROM").
                 "-device", nic + ",romfile=",
                 # Since the CVE-2023-45237 fix (edk2-stable202405, Debian 13's OVMF
                 # 2025.02) edk2's network stack starts only with an RNG protocol;
@@ -480,13 +480,13 @@ class Stack:
             if not flag:
                 cmd += ["-fw_cfg", "name=opt/org.tianocore/%s,string=n" % key]
         if sc.get("http6_first"):
-            # HTTPv6 must not be the very first thing the firmware does (pitfall 8).
+            # HTTPv6 must not be the very first thing the firmware does (docs/firmware.md).
             cmd += ["-boot", "menu=on,splash-time=3000"]
         return cmd
 
     def prepare_http6_vars(self, cmd):
-        """Pitfall 7: OVMF tries HTTPv4 before HTTPv6 and on an IPv6-only wire
-        the HTTPv4 DHCP timeout costs ~73 s. A first, short boot lets BDS create
+        """OVMF tries HTTPv4 before HTTPv6, and on an IPv6-only wire the
+        HTTPv4 DHCP timeout costs ~73 s (docs/firmware.md). A first, short boot lets BDS create
         its own boot options in our VARS copy; QEMU is stopped as soon as BDS
         starts the first one, and BootOrder is rewritten in place to start with
         the option BDS made for "UEFI HTTPv6", byte-exact as BDS generated it."""

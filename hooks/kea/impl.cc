@@ -311,8 +311,9 @@ std::vector<HostKey> hostKeys4(const Pkt4& query) {
     return keys;
 }
 
-// The hardware address first: firmware and iPXE send different DUIDs for
-// the same machine (firmware-notes pitfall 10), but the same MAC.
+// The hardware address first: firmware and iPXE send different DUIDs for the
+// same machine, but the same MAC (docs/firmware.md, "iPXE's identity between
+// stages").
 std::vector<HostKey> hostKeys6(Pkt6& query, const std::vector<uint8_t>& mac) {
     std::vector<HostKey> keys;
     if (!mac.empty()) keys.push_back({HostKey::Kind::hwAddress, mac});

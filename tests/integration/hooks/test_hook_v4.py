@@ -1,5 +1,5 @@
 """kea-dhcp4 with libdhcp_netboot.so, driven by DHCPv4 packets shaped like
-what real firmware sends (see shared/reference/firmware-notes.md). Runs in
+what real firmware sends (docs/firmware.md). Runs in
 the client namespace set up by run.sh."""
 
 import os

@@ -1,5 +1,5 @@
 """kea-dhcp6 with libdhcp_netboot.so, driven by DHCPv6 packets shaped like
-what OVMF and iPXE send (see shared/reference/firmware-notes.md). Runs in the
+what OVMF and iPXE send (docs/firmware.md). Runs in the
 client namespace set up by run.sh."""
 
 import os
