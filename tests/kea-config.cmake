@@ -4,6 +4,9 @@ find_package(Python3 COMPONENTS Interpreter REQUIRED)
 netboot_script_test(kea-config.render
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/kea-config/test_render.py
   LABELS unit TIMEOUT 60)
+netboot_script_test(kea-config.site
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/kea-config/test_site.py
+  LABELS unit TIMEOUT 60)
 if(NETBOOT_INTEGRATION)
   netboot_script_test(kea-config.real-checks
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/kea-config/check-real.sh

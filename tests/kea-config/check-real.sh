@@ -15,6 +15,7 @@ dir=$(mktemp -d /tmp/$tag.XXXXXX)
 cleanup() {
   local rc=$?
   ip netns del "$ns" 2>/dev/null || true
+  ip netns del "${ns}s" 2>/dev/null || true
   if [ $rc -ne 0 ]; then echo "(files kept in $dir)"; else rm -rf "$dir"; fi
   exit $rc
 }
@@ -134,6 +135,40 @@ else
   cmp -s "$dir/peers1" "$dir/peers3" || fail "the two servers' peer lists differ"
   echo "ok   HA pair: both servers list the same peers and roles"
 fi
+
+# The README's example site file (two networks, one relayed; a dozen hosts
+# with reservations, two with BMCs): every program accepts what it renders.
+# Its interface eth1 exists in a namespace of its own, with rack A's addresses.
+ns2=${tag}s
+ip netns add "$ns2"
+ip -n "$ns2" link set lo up
+ip -n "$ns2" link add eth1 type veth peer name eth2
+ip netns exec "$ns2" sysctl -qw net.ipv6.conf.eth1.accept_dad=0
+ip -n "$ns2" addr add 192.0.2.1/25 dev eth1
+ip -n "$ns2" addr add 2001:db8:a::1/64 dev eth1 nodad
+ip -n "$ns2" link set eth1 up
+ip -n "$ns2" link set eth2 up
+sed -e "s|\"root\": \"/srv/netboot\"|\"root\": \"$dir/root\"|" -e 's|"install-loaders": true|"install-loaders": false|' \
+    -e "s|^{|{ \"hook\": \"$kea_run/hooks/libdhcp_netboot.so\", \"run-dir\": \"$dir/run\",|" \
+    "$top/kea-config/examples/site.json" > "$dir/site.json"
+"$top/kea-config/netboot-render" "$dir/site.json" -o "$dir/site" > /dev/null || fail "netboot-render refused the example site"
+[ "$(grep -c '"hw-address"' "$dir/site/kea-dhcp4.conf")" -eq 13 ] || fail "example site: not 13 v4 reservations"
+check "example site: netboot-check-config kea-dhcp4.conf" "$build/hooks/netboot-check-config" "$dir/site/kea-dhcp4.conf"
+check "example site: netboot-check-config kea-dhcp6.conf" "$build/hooks/netboot-check-config" "$dir/site/kea-dhcp6.conf"
+check "example site: kea-dhcp4 -t" ip netns exec "$ns2" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/site/kea-dhcp4.conf"
+check "example site: kea-dhcp6 -t" ip netns exec "$ns2" "$top/tools/kea-env" "$kea_run" kea-dhcp6 -t "$dir/site/kea-dhcp6.conf"
+[ -z "$agent" ] || check "example site: kea-ctrl-agent -t" ip netns exec "$ns2" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/site/kea-ctrl-agent.conf"
+check "example site: netboot-tftpd -t" "$tftpd" -t -c "$dir/site/netboot-tftpd.conf"
+check "example site: radvd-lite -t --kea-config" "$radvd" -t -c "$dir/site/radvd-lite.conf" --kea-config "$dir/site/kea-dhcp6.conf"
+grep -q KEA_MISMATCH "$dir/check.log" && { cat "$dir/check.log"; fail "example site: radvd-lite reports a Kea mismatch"; }
+check "example site: nginx -t" ip netns exec "$ns2" nginx -t -c "$dir/site/nginx.conf"
+# Kea itself refuses what the model would have let through, were it unchecked:
+# the same MAC reserved twice in one subnet.
+sed '0,/"hw-address": "52:54:00:0a:00:03"/s//"hw-address": "52:54:00:0a:00:04"/' "$dir/site/kea-dhcp4.conf" > "$dir/dup4.conf"
+if ip netns exec "$ns2" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/dup4.conf" > /dev/null 2>&1; then
+  fail "kea-dhcp4 -t accepted a MAC reserved twice: the example-site check proves nothing"
+fi
+echo "ok   example site: kea-dhcp4 -t refuses a MAC reserved twice (the model refuses it first)"
 
 # The checks must be able to fail: a broken Kea config is refused by kea-dhcp4 -t.
 sed 's/"valid-lifetime": 3600/"valid-lifetime": "soon"/' "$dir/out/kea-dhcp4.conf" > "$dir/bad4.conf"

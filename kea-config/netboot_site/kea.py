@@ -1,0 +1,148 @@
+"""kea-dhcp4.conf and kea-dhcp6.conf: one code path, the family decides
+what differs (socket type, lease file, server-id, routers, bios)."""
+
+import ipaddress
+import os
+
+from .common import dump, header, port_suffix
+from .control import control_sockets
+
+LIB_LEASE_CMDS = "libdhcp_lease_cmds.so"
+LIB_HA = "libdhcp_ha.so"
+
+
+def state_file(p, family):
+    # The hook's default name (hooks/config/policy_config.cc): next to the
+    # lease file and matching kea-leases{4,6}.csv*, the only files Debian's
+    # AppArmor profiles let kea-dhcp4/6 write under /var/lib/kea.
+    return p["data"] + "/kea-leases%d.csv.netboot-assignments.json" % family
+
+
+def profile_script_url(site, name):
+    return "http://{server}%s/profile-%s.ipxe" % (port_suffix(site), name)
+
+
+def hook_parameters(site, family, p):
+    port = port_suffix(site)
+    params = {
+        # No BIOS over DHCPv6: legacy PXE ROMs speak DHCPv4 only.
+        "tftp-boot-files": {f: site.loaders[f] for f in site.families if family == 4 or f != "bios"},
+        "ipxe-script-url": "http://{server}%s/boot.ipxe" % port,
+    }
+    if site.http_boot:
+        params["http-boot-files"] = {f: site.loaders[f] for f in site.http_boot}
+        if port:
+            params["http-base-url"] = "http://{server}%s/" % port
+    if site.profiles:
+        params["profiles"] = {name: {"ipxe-script-url": profile_script_url(site, name)} for name in site.profiles}
+    params["state-file"] = state_file(p, family)
+    return params
+
+
+def ha_pools(site, ha_hooks):
+    """The pool split between the pair: first half to the primary (the
+    name that sorts first), second half to the secondary."""
+    this, peer = site.ha_this, site.ha_peer
+    primary, secondary = sorted([this, peer], key=lambda x: x.name)
+    first, last = site.networks[0].pool4
+    size = int(last) - int(first) + 1
+    half = ipaddress.IPv4Address(int(first) + (size + 1) // 2 - 1)
+    return ([(primary.name, primary.url, "primary"), (secondary.name, secondary.url, "secondary")],
+            [(first, half, primary.name), (half + 1, last, secondary.name)])
+
+
+def hooks_libraries(site, params, ha_hooks):
+    netboot = {"library": site.hook, "parameters": params}
+    if not ha_hooks:
+        return [netboot]
+    peers, _ = ha_pools(site, ha_hooks)
+    # As Kea's HA documentation orders them: lease_cmds (the peers' lease
+    # updates) first; the netboot hook before libdhcp_ha.so.
+    return [
+        {"library": os.path.join(ha_hooks, LIB_LEASE_CMDS)},
+        netboot,
+        {"library": os.path.join(ha_hooks, LIB_HA), "parameters": {"high-availability": [{
+            "this-server-name": site.ha_this.name,
+            "mode": "load-balancing",
+            "heartbeat-delay": 10000, "max-response-delay": 60000, "max-ack-delay": 5000,
+            "max-unacked-clients": 5,
+            # Peers talk through kea-ctrl-agent on the peer URL; with Kea's
+            # multi-threading (on by default from 2.4) HA would open its own
+            # listener on that same URL.
+            "multi-threading": {"enable-multi-threading": False},
+            "peers": [{"name": name, "url": url, "role": role, "auto-failover": True}
+                      for name, url, role in peers],
+        }]}},
+    ]
+
+
+def reservations(site, network, family):
+    """Kea host reservations of the network's hosts: one per MAC (Kea
+    matches one identifier per reservation); a host's profile becomes its
+    iPXE script, a v4 address its fixed address."""
+    out = []
+    for h in site.hosts:
+        if h.network != network.name:
+            continue
+        for i, mac in enumerate(h.macs):
+            r = {"hw-address": mac, "hostname": h.name}
+            if family == 4 and h.address4 and i == 0:
+                r["ip-address"] = str(h.address4)
+            if h.profile:
+                r["user-context"] = {"netboot": {"ipxe-script-url": profile_script_url(site, h.profile)}}
+            out.append(r)
+    return out
+
+
+def subnet(site, network, subnet_id, family, ha_hooks):
+    net, pool = (network.net4, network.pool4) if family == 4 else (network.net6, network.pool6)
+    pools = [{"pool": "%s - %s" % pool}]
+    if family == 4 and ha_hooks:
+        _, halves = ha_pools(site, ha_hooks)
+        pools = [{"pool": "%s - %s" % (first, last), "client-class": "HA_" + name} for first, last, name in halves]
+    s = {"id": subnet_id, "subnet": str(net), "pools": pools}
+    relays = [a for a in network.relay if ipaddress.ip_address(a).version == family]
+    if family == 4:
+        s["option-data"] = [{"name": "routers", "data": relays[0] if relays else str(network.srv4)}]
+    if len(network.interfaces) == 1:
+        s["interface"] = network.interfaces[0]
+    if network.relay:
+        s["relay"] = {"ip-addresses": relays}
+    hosts = reservations(site, network, family)
+    if hosts:
+        s["reservations"] = hosts
+    return s
+
+
+def kea_dhcp(site, family, p, control, ha_hooks=None):
+    """The whole kea-dhcpN.conf; ha_hooks is Kea's hooks directory when
+    this server is one of an HA pair (DHCPv4 only)."""
+    name = "dhcp%d" % family
+    attr = "net%d" % family
+    networks = [n for n in site.networks if getattr(n, attr)]
+    subnets = [subnet(site, n, i + 1, family, ha_hooks) for i, n in enumerate(networks)]
+    interfaces = {"interfaces": list(site.interfaces)}
+    if family == 4:
+        interfaces["dhcp-socket-type"] = "raw"
+    conf = {"interfaces-config": interfaces, **control_sockets(control, name, p),
+            "lease-database": {"type": "memfile", "persist": True,
+                               "name": p["lease"] + "/kea-leases%d.csv" % family, "lfc-interval": 3600}}
+    if family == 6:
+        conf["server-id"] = {"type": "LLT", "persist": site.run_dir is None}
+        conf["data-directory"] = p["data"]
+        conf["preferred-lifetime"] = 1800
+    conf["valid-lifetime"] = 3600
+    conf["hooks-libraries"] = hooks_libraries(site, hook_parameters(site, family, p), ha_hooks)
+    conf["subnet%d" % family] = subnets
+    log = p["logs"] + "/kea-%s.log" % name
+    conf["loggers"] = [
+        {"name": "kea-%s" % name, "output_options": [{"output": log}], "severity": "INFO"},
+        {"name": "kea-%s.netboot-hooks" % name, "output_options": [{"output": log}],
+         "severity": "DEBUG", "debuglevel": 15},
+    ]
+    note = ""
+    if ha_hooks:
+        peers, _ = ha_pools(site, ha_hooks)
+        note = ("// Server '%s' of a load-balancing pair (Kea's libdhcp_ha.so); peers:\n" % site.ha_this.name +
+                "".join("//   %s %s (%s)\n" % peer for peer in peers))
+    return header("kea-%s with libdhcp_netboot.so" % name) + note + dump({"Dhcp%d" % family: conf})

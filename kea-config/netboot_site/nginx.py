@@ -1,0 +1,44 @@
+"""nginx: the boot root over HTTP (UEFI HTTP boot loaders, iPXE scripts)."""
+
+from .common import server_addresses
+
+
+def nginx_site(site, p):
+    lines = ["# nginx site for kea-netboot, rendered by netboot-render: serves the boot",
+             "# root over HTTP (UEFI HTTP boot loaders, iPXE scripts). edk2 HTTP boot",
+             "# sends HEAD before GET and wants application/efi for *.efi.",
+             "server {"]
+    lines += ["    listen %s:%d;" % (a, site.http_port) for a in server_addresses(site, "srv4")]
+    lines += ["    listen [%s]:%d;" % (a, site.http_port) for a in server_addresses(site, "srv6")]
+    lines += [
+        "    server_name _;",
+        "    root %s;" % site.root,
+        "    access_log %s/netboot-access.log;" % p["nginx_logs"],
+        "    error_log %s/netboot-error.log;" % p["nginx_logs"],
+        "    autoindex off;",
+        "    types {",
+        "        application/efi efi;",
+        "        text/plain ipxe cfg txt;",
+        "    }",
+        "    default_type application/octet-stream;",
+        "    location / {",
+        "        try_files $uri =404;",
+        "    }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def nginx_main(p, site_path):
+    lines = ["# Stand-alone nginx main config for the kea-netboot site (netboot-render).",
+             "# nginx -c THIS -t checks it; nginx -c THIS -g 'daemon off;' runs it.",
+             "worker_processes 1;",
+             "pid %s;" % p["pid"],
+             "error_log %s/nginx-error.log;" % p["nginx_logs"],
+             "events { worker_connections 256; }",
+             "http {"]
+    if p["tmp"]:
+        lines.append("    client_body_temp_path %s/body;" % p["tmp"])
+    lines += ["    sendfile on;", "    keepalive_timeout 65;",
+              "    include %s;" % site_path, "}"]
+    return "\n".join(lines) + "\n"

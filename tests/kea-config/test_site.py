@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Unit tests of the site model (kea-config/netboot_site) and of
+netboot-render reading a site file: the flags and the site file they stand
+for render the same bytes, the example site renders what it says, and every
+refusal names file, line and field. Pure checks (no root, no network); the
+real programs check the example site's output in check-real.sh."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TOP = os.environ.get("NETBOOT_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
+RENDER = os.path.join(TOP, "kea-config", "netboot-render")
+EXAMPLE = os.path.join(TOP, "kea-config", "examples", "site.json")
+sys.path.insert(0, os.path.join(TOP, "kea-config"))
+
+from netboot_site import Refused, load_site  # noqa: E402
+from netboot_site.jsonc import JsonError, parse  # noqa: E402
+
+
+def kea_json(path):
+    with open(path) as f:
+        return json.loads(re.sub(r"^\s*//.*$", "", f.read(), flags=re.M))
+
+
+def read_tree(top):
+    files = {}
+    for d, _, names in os.walk(top):
+        for n in names:
+            path = os.path.join(d, n)
+            with open(path, "rb") as f:
+                files[os.path.relpath(path, top)] = f.read()
+    return files
+
+
+class SiteFile(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = os.path.join(self.tmp.name, "root")
+        os.makedirs(self.root)
+        for f in ("ipxe.efi", "undionly.kpxe", "grubnetia32.efi", "snponly.efi"):
+            with open(os.path.join(self.root, f), "w") as fh:
+                fh.write("x")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def render(self, *args):
+        return subprocess.run([sys.executable, RENDER] + list(args), capture_output=True, text=True)
+
+    def write_site(self, text, name="site.json"):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def example(self):
+        """The README's example site, with this test's boot root."""
+        with open(EXAMPLE) as f:
+            text = f.read()
+        text = text.replace('"root": "/srv/netboot"', '"root": "%s"' % self.root)
+        text = text.replace('"install-loaders": true', '"install-loaders": false')
+        return self.write_site(text)
+
+    def refused(self, text, *says):
+        path = self.write_site(text)
+        r = self.render(path, "--kea-version", "2.6", "-o", os.path.join(self.tmp.name, "out"))
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        for words in says:
+            self.assertIn(words, r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "out")), "refused input must write nothing")
+        return r.stderr
+
+    def test_flags_and_the_site_file_they_stand_for_render_the_same_bytes(self):
+        flags = ["-i", "eth1", "--subnet4", "198.51.100.0/24", "--server4", "198.51.100.1",
+                 "--prefix6", "2001:db8:5::/64", "--profile", "rescue", "--profile", "install",
+                 "--arch", "bios,efi-x64", "--http-boot", "efi-x64", "--loader", "efi-x64=snponly.efi",
+                 "--http-port", "8080", "--menu-timeout", "3", "--root", self.root, "--kea-version", "2.6"]
+        site = self.write_site("""// the same site as the flags
+{ "kea-version": "2.6", "http-port": 8080,
+  "networks": [ { "interfaces": [ "eth1" ], "subnet4": "198.51.100.0/24", "server4": "198.51.100.1",
+                  "prefix6": "2001:db8:5::/64" } ],
+  "boot": { "root": "%s", "families": [ "bios", "efi-x64" ], "http-boot": [ "efi-x64" ],
+            "loaders": { "efi-x64": "snponly.efi" }, "menu-timeout": 3 },
+  "profiles": [ "rescue", "install" ] }
+""" % self.root)
+        out = os.path.join(self.tmp.name, "out")
+        r = self.render(*flags, "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        from_flags, root_from_flags = read_tree(out), read_tree(self.root)
+        shutil.rmtree(out)
+        r = self.render(site, "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(from_flags, read_tree(out))
+        self.assertEqual(root_from_flags, read_tree(self.root))
+        self.assertIn("kea-dhcp4.conf", from_flags)
+
+    def test_print_site_of_the_flags_is_a_site_file_that_renders_the_same(self):
+        flags = ["-i", "eth1", "--no-ipv6", "--root", self.root, "--kea-version", "2.2"]
+        r = self.render(*flags, "--print-site")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        printed = self.write_site(r.stdout, "printed.json")
+        out = os.path.join(self.tmp.name, "out")
+        self.assertEqual(self.render(*flags, "-o", out).returncode, 0)
+        from_flags = read_tree(out)
+        shutil.rmtree(out)
+        self.assertEqual(self.render(printed, "-o", out).returncode, 0)
+        self.assertEqual(from_flags, read_tree(out))
+
+    def test_print_site_fills_in_every_default(self):
+        path = self.write_site('{ "networks": [ { "interfaces": [ "eth1" ] } ], "kea-version": "2.2" }')
+        r = self.render(path, "--print-site")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        site = json.loads(r.stdout)
+        n = site["networks"][0]
+        self.assertEqual((n["name"], n["subnet4"], n["server4"], n["pool4"]),
+                         ("boot", "192.0.2.0/24", "192.0.2.1", "192.0.2.100-192.0.2.199"))
+        self.assertEqual((n["prefix6"], n["server6"]), ("2001:db8::/64", "2001:db8::1"))
+        self.assertEqual(site["boot"]["loaders"], {"bios": "undionly.kpxe", "efi-x64": "ipxe.efi",
+                                                   "efi-ia32": "grubnetia32.efi"})
+        self.assertEqual(site["profiles"], ["rescue"])
+        self.assertEqual(site["hosts"], [])
+
+    def test_example_site_renders_two_networks_and_the_hosts(self):
+        out = os.path.join(self.tmp.name, "out")
+        r = self.render(self.example(), "--kea-version", "2.6", "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        d4 = kea_json(os.path.join(out, "kea-dhcp4.conf"))["Dhcp4"]
+        d6 = kea_json(os.path.join(out, "kea-dhcp6.conf"))["Dhcp6"]
+        rack_a, rack_b = d4["subnet4"]
+        self.assertEqual((rack_a["subnet"], rack_a["interface"]), ("192.0.2.0/25", "eth1"))
+        self.assertEqual(rack_b["relay"], {"ip-addresses": ["198.51.100.1"]})
+        self.assertNotIn("interface", rack_b)
+        self.assertEqual(rack_b["option-data"], [{"name": "routers", "data": "198.51.100.1"}])
+        self.assertEqual(d6["subnet6"][1]["relay"], {"ip-addresses": ["2001:db8:b::1"]})
+        self.assertEqual(d4["interfaces-config"]["interfaces"], ["eth1"])
+        # 12 hosts, db-01 with two NICs: 13 reservations per family.
+        self.assertEqual(len(rack_a["reservations"]) + len(rack_b["reservations"]), 13)
+        self.assertEqual(sum(len(s.get("reservations", [])) for s in d6["subnet6"]), 13)
+        db01 = [r for r in rack_a["reservations"] if r["hostname"] == "db-01"]
+        self.assertEqual([r["hw-address"] for r in db01], ["52:54:00:0a:00:01", "52:54:00:0a:01:01"])
+        self.assertEqual(db01[0]["ip-address"], "192.0.2.11")
+        build01 = next(r for r in rack_a["reservations"] if r["hostname"] == "build-01")
+        self.assertEqual(build01["user-context"]["netboot"]["ipxe-script-url"], "http://{server}/profile-install.ipxe")
+        radvd = kea_json(os.path.join(out, "radvd-lite.conf"))["RadvdLite"]["interfaces"]
+        self.assertEqual([(i["name"], i["prefixes"][0]["prefix"]) for i in radvd], [("eth1", "2001:db8:a::/64")])
+        tftpd = kea_json(os.path.join(out, "netboot-tftpd.conf"))["netboot-tftpd"]
+        self.assertEqual(tftpd["listen"], ["192.0.2.1:69", "[2001:db8:a::1]:69"])
+        with open(os.path.join(out, "netboot-site.json")) as f:
+            site = json.load(f)
+        self.assertEqual([h["name"] for h in site["hosts"] if h["bmc"]], ["db-01", "db-02"])
+
+    def test_load_site_gives_tools_the_hosts(self):
+        site = load_site(self.example(), kea_version="2.6.3")
+        db02 = next(h for h in site.hosts if h.name == "db-02")
+        self.assertEqual((db02.macs, db02.network, db02.bmc.address, db02.bmc.port, db02.bmc.password_file),
+                         (["52:54:00:0a:00:02"], "rack-a", "192.0.2.202", 623, "/etc/kea-netboot/bmc/db-02"))
+        self.assertEqual(site.kea_version, "2.6")
+        self.assertEqual([n.name for n in site.networks], ["rack-a", "rack-b"])
+
+    def test_unknown_field_names_file_line_and_path(self):
+        err = self.refused('{\n  "networks": [ {\n    "interfaces": [ "eth1" ],\n    "subnet": "192.0.2.0/24"\n  } ]\n}\n',
+                           "site.json:4: networks[0].subnet: unknown field", "subnet4")
+        self.assertIn("nothing was written", err)
+
+    def test_refusals_name_the_field(self):
+        net = '"networks": [ { "name": "a", "interfaces": [ "eth1" ], "subnet4": "192.0.2.0/24" } ]'
+        cases = [
+            ('{ %s, "hosts": [ { "name": "h1", "macs": [ "52:54:00:zz:00:01" ] } ] }' % net,
+             "hosts[0].macs[0]: '52:54:00:zz:00:01' is not a MAC"),
+            ('{ %s, "hosts": [ { "name": "h1", "macs": [ "52:54:00:00:00:01" ], "network": "b" } ] }' % net,
+             "hosts[0].network: no network is named 'b'"),
+            ('{ %s, "hosts": [ { "name": "h1", "macs": [ "52:54:00:00:00:01" ] },\n'
+             '  { "name": "h2", "macs": [ "52:54:00:00:00:01" ] } ] }' % net,
+             "site.json:2: hosts[1].macs[0]: 52:54:00:00:00:01 is host 'h1''s MAC too"),
+            ('{ %s, "hosts": [ { "name": "h1", "macs": [ "52:54:00:00:00:01" ], "profile": "nope" } ] }' % net,
+             "hosts[0].profile: no profile 'nope'"),
+            ('{ %s, "hosts": [ { "name": "h1", "macs": [ "52:54:00:00:00:01" ],\n'
+             '  "bmc": { "address": "192.0.2.9", "password": "hunter2" } } ] }' % net,
+             "site.json:2: hosts[0].bmc.password: unknown field"),
+            ('{ %s, "hosts": [ { "name": "h1", "macs": [ "52:54:00:00:00:01" ], "address4": "192.0.2.150" } ] }' % net,
+             "hosts[0].address4: 192.0.2.150 is inside the pool"),
+            ('{ "networks": [ { "name": "a", "interfaces": [ "eth1" ], "subnet4": "192.0.2.0/24" },\n'
+             '  { "name": "b", "relay": [ "198.51.100.1" ], "subnet4": "198.51.100.0/24" } ] }',
+             "networks[1].server4: a relayed network needs this server's address"),
+            ('{ "networks": [ { "name": "a", "interfaces": [ "eth1" ], "subnet4": "192.0.2.0/24" },\n'
+             '  { "name": "b", "interfaces": [ "eth2" ], "subnet4": "192.0.2.128/25" } ] }',
+             "site.json:2: networks[1].subnet4: 192.0.2.128/25 overlaps network 'a'"),
+            ('{ "networks": [ { "name": "a", "relay": [ "198.51.100.1" ], "subnet4": "198.51.100.0/24",'
+             ' "server4": "192.0.2.1" } ] }',
+             "give at least one network interfaces"),
+            ('{ "networks": [ { "interfaces": [ "eth1" ], "subnet4": "192.0.2.0/24" } ],\n'
+             '  "boot": { "families": [ "bios", "efi-x65" ] } }',
+             "site.json:2: boot.families: unknown firmware family 'efi-x65'"),
+            ('{ "networks": [ { "interfaces": [ "eth1" ] } ], "ha": { "this": "s1=http://192.0.2.1:8000/" } }',
+             "site.json:1: ha.this needs"),
+            ('{ "networks": [ { "interfaces": [ "eth1" ] } ]\n  "hosts": [] }',
+             "site.json:2: expected ',' or '}'"),
+        ]
+        for text, says in cases:
+            with self.subTest(says=says):
+                self.refused(text, says)
+
+    def test_a_site_file_and_one_network_flags_do_not_mix(self):
+        path = self.write_site('{ "networks": [ { "interfaces": [ "eth1" ] } ] }')
+        r = self.render(path, "--subnet4", "192.0.2.0/24", "--kea-version", "2.6", "-o", self.tmp.name + "/out")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("--subnet4: the site file describes the site; set it there", r.stderr)
+
+
+class JsonWithComments(unittest.TestCase):
+    def test_comments_and_lines(self):
+        tree = parse('# top\n{ // a\n  "a": [ 1, /* b */ 2 ],\n  "b": { "c": "x#y//z" } }\n')
+        self.assertEqual(tree.plain(), {"a": [1, 2], "b": {"c": "x#y//z"}})
+        self.assertEqual(tree.value["b"].value["c"].line, 4)
+        self.assertEqual(tree.value["a"].value[1].line, 3)
+
+    def test_errors_carry_the_line(self):
+        for text, line, words in (('{\n "a": 1,\n "a": 2 }', 3, "given twice"),
+                                  ('{\n "a": /* open', 2, "never closed"),
+                                  ('{ "a": 1 } x', 1, "after the end"),
+                                  ('{\n\n "a": tru }', 3, "expected a value")):
+            with self.subTest(text=text):
+                with self.assertRaises(JsonError) as e:
+                    parse(text)
+                self.assertEqual(e.exception.line, line)
+                self.assertIn(words, e.exception.message)
+
+    def test_refused_is_the_models_error(self):
+        path = os.path.join(tempfile.mkdtemp(), "s.json")
+        with open(path, "w") as f:
+            f.write("[]")
+        with self.assertRaises(Refused):
+            load_site(path, kea_version="2.6")
+
+
+if __name__ == "__main__":
+    unittest.main()
