@@ -89,6 +89,14 @@ kea6() {  # kea6 FILE HOOK-PATH
 JSON
 }
 export KEA_PIDFILE_DIR=$t KEA_LOCKFILE_DIR=$t
+# Kea 2.6.3 and later keep sockets, leases and logs in their own directories
+# unless told of others (what tools/kea-env does for a build tree): a bundle
+# rendered with --run-dir DIR runs with DIR/kea named for all of them.
+kea_vars() {  # kea_vars DIR: the variables, for env (the paths here have no spaces)
+  echo "KEA_DHCP_DATA_DIR=$1 KEA_LOG_FILE_DIR=$1 KEA_CONTROL_SOCKET_DIR=$1 KEA_PIDFILE_DIR=$1 KEA_LOCKFILE_DIR=$1"
+}
+# shellcheck disable=SC2046  # one word per variable
+kea_in() { local d=$1; shift; env $(kea_vars "$d") "$@"; }
 kea4 "$t/kea-dhcp4.conf" "$hook" '[ "lo" ]'
 expect_rc 0 "kea-dhcp4 -t accepts a config loading $hook" kea-dhcp4 -t "$t/kea-dhcp4.conf"
 kea4 "$t/kea-dhcp4-wrong-path.conf" "/usr/lib/$multiarch/kea/hooks/libdhcp_netboot-missing.so" '[ "lo" ]'
@@ -127,12 +135,12 @@ if [ -x "$render" ]; then
   [ -f "$t/bundle/kea-dhcp4.conf" ] || fail "the bundle rendered no kea-dhcp4.conf"
   grep -q "\"$hook\"" "$t/bundle/kea-dhcp4.conf" || fail "the rendered kea-dhcp4.conf does not load $hook"
   expect_rc 0 "netboot-check-config accepts the rendered kea-dhcp4.conf" netboot-check-config "$t/bundle/kea-dhcp4.conf"
-  expect_rc 0 "kea-dhcp4 -t accepts the rendered kea-dhcp4.conf" kea-dhcp4 -t "$t/bundle/kea-dhcp4.conf"
+  expect_rc 0 "kea-dhcp4 -t accepts the rendered kea-dhcp4.conf" kea_in "$t/run/kea" kea-dhcp4 -t "$t/bundle/kea-dhcp4.conf"
   if [ -f "$t/bundle/kea-dhcp6.conf" ]; then
-    expect_rc 0 "kea-dhcp6 -t accepts the rendered kea-dhcp6.conf" kea-dhcp6 -t "$t/bundle/kea-dhcp6.conf"
+    expect_rc 0 "kea-dhcp6 -t accepts the rendered kea-dhcp6.conf" kea_in "$t/run/kea" kea-dhcp6 -t "$t/bundle/kea-dhcp6.conf"
   fi
   if [ -f "$t/bundle/kea-ctrl-agent.conf" ]; then
-    expect_rc 0 "kea-ctrl-agent -t accepts the rendered kea-ctrl-agent.conf" kea-ctrl-agent -t "$t/bundle/kea-ctrl-agent.conf"
+    expect_rc 0 "kea-ctrl-agent -t accepts the rendered kea-ctrl-agent.conf" kea_in "$t/run/kea" kea-ctrl-agent -t "$t/bundle/kea-ctrl-agent.conf"
   fi
   if [ -f "$t/bundle/netboot-tftpd.conf" ]; then
     expect_rc 0 "netboot-tftpd -t accepts the rendered netboot-tftpd.conf" netboot-tftpd -t -c "$t/bundle/netboot-tftpd.conf"
@@ -178,12 +186,11 @@ if [ -x "$render" ]; then
   control=$t/link/netboot-control.json
   via=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["via"])' "$control")
   kd=$t/linkrun/kea
-  kea_env=(env KEA_DHCP_DATA_DIR="$kd" KEA_LOG_FILE_DIR="$kd" KEA_CONTROL_SOCKET_DIR="$kd" KEA_PIDFILE_DIR="$kd" KEA_LOCKFILE_DIR="$kd")
   start_kea() {
-    ip netns exec "$ns" "${kea_env[@]}" kea-dhcp4 -c "$t/link/kea-dhcp4.conf" >> "$t/kea-dhcp4.log" 2>&1 &
+    env $(kea_vars "$kd") ip netns exec "$ns" kea-dhcp4 -c "$t/link/kea-dhcp4.conf" >> "$t/kea-dhcp4.log" 2>&1 &
     kea_pid=$!; pids+=("$kea_pid")
     if [ "$via" = kea-ctrl-agent ] && [ -z "${agent_pid:-}" ]; then
-      ip netns exec "$ns" "${kea_env[@]}" kea-ctrl-agent -c "$t/link/kea-ctrl-agent.conf" >> "$t/kea-ctrl-agent.log" 2>&1 &
+      env $(kea_vars "$kd") ip netns exec "$ns" kea-ctrl-agent -c "$t/link/kea-ctrl-agent.conf" >> "$t/kea-ctrl-agent.log" 2>&1 &
       agent_pid=$!; pids+=("$agent_pid")
     fi
   }
@@ -221,11 +228,12 @@ PY
   grep -q 'ipxe.efi' "$t/out" || fail "the UEFI PXE client was not told ipxe.efi"
   ok "a UEFI x64 PXE client in a network namespace is answered with ipxe.efi"
   mac=52:54:00:00:53:02
-  kea_command netboot-assignment-set "{\"hw-address\": \"$mac\", \"profile\": \"rescue\"}" > "$t/out"
-  grep -q '"result": 0' "$t/out" || { cat "$t/out"; fail "netboot-assignment-set through $via"; }
+  # The operator's command, installed on the PATH, through the same control path.
+  expect_rc 0 "netboot-ctl boot rescue $mac through $via" \
+    ip netns exec "$ns" netboot-ctl --control "$control" --site "$t/link/netboot-site.json" --until-cleared boot rescue "$mac"
   probe ipxe-efi "$mac" > "$t/out" 2>&1 || { cat "$t/out"; fail "no answer to iPXE"; }
   grep -q 'profile-rescue.ipxe' "$t/out" || { cat "$t/out"; fail "iPXE of the assigned machine was not sent the rescue script"; }
-  ok "an assignment set through $via sends the machine's iPXE the rescue script"
+  ok "an assignment set with netboot-ctl through $via sends the machine's iPXE the rescue script"
   kill "$kea_pid"; wait "$kea_pid" || true
   start_kea
   wait_ready

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -223,6 +224,96 @@ def log_has(message, text=""):
 def write(path, text):
     with open(path, "w") as f:
         f.write(text)
+
+
+CTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "kea-config", "netboot-ctl")
+
+
+class NetbootCtl(unittest.TestCase):
+    """The operator's command against the real daemon: assignments by host
+    name or MAC through the control path netboot-render's
+    netboot-control.json describes, JSON output, and exit codes a script can
+    use. The daemon's state is read back with the raw commands."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        path = {"url": CA, "service": SERVICE}
+        if CA_USER:
+            user, _, secret = CA_USER.partition(":")
+            self.write("api-password", secret)
+            path.update(user=user, **{"password-file": os.path.join(self.tmp.name, "api-password")})
+        self.control = self.write("netboot-control.json", json.dumps({"kea-version": "x", SERVICE: path}))
+        self.bmc_secret = "s3cret-not-for-logs"
+        self.write("bmc-web-02", self.bmc_secret)
+        self.site = self.write("netboot-site.json", json.dumps({"hosts": [
+            {"name": "web-01", "macs": ["52:54:00:ac:00:01"], "bmc": None},
+            {"name": "web-02", "macs": ["52:54:00:ac:00:02"],
+             # nothing answers IPMI there: the BMC is unreachable
+             "bmc": {"address": "192.0.2.77", "port": 623, "user": "admin",
+                     "password-file": os.path.join(self.tmp.name, "bmc-web-02")}}]}))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def ctl(self, *args, control=None):
+        return subprocess.run([sys.executable, CTL, "--control", control or self.control, "--site", self.site]
+                              + list(args), capture_output=True, text=True, timeout=120)
+
+    def test_rescue_by_host_name_once_then_normal(self):
+        mac = "52:54:00:ac:00:01"
+        r = self.ctl("--json", "rescue", "web-01")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual((out["target"], out["macs"]), ("web-01", [mac]))
+        got = command("netboot-assignment-get", {"hw-address": mac})
+        self.assertEqual(got["result"], 0, got)
+        self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
+        self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
+
+    def test_boot_until_cleared_list_status_clear(self):
+        mac = "52:54:00:ac:00:03"
+        r = self.ctl("--until-cleared", "boot", "rescue", mac)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for _ in range(2):
+            self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
+        listed = json.loads(self.ctl("--json", "list").stdout)
+        self.assertIn(mac, [a.get("hw-address") for a in listed["daemons"][0]["assignments"]])
+        status = json.loads(self.ctl("--json", "status", mac).stdout)
+        self.assertEqual(status["daemons"][0]["status"]["state"], "ok")
+        self.assertIsNotNone(status["daemons"][0]["assignments"][mac])
+        self.assertEqual(self.ctl("clear", mac).returncode, 0)
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
+        self.assertEqual(self.ctl("clear", mac).returncode, 0, "clearing twice is not an error")
+        self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
+
+    def test_exit_codes_name_what_failed(self):
+        r = self.ctl("rescue", "no-such-host")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("neither a MAC nor a host", r.stderr)
+        dead = self.write("dead.json", json.dumps({"dhcp4": {"url": "http://192.0.2.1:9/", "service": "dhcp4"}}))
+        r = self.ctl("rescue", "52:54:00:ac:00:04", control=dead)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("unreachable", r.stderr)
+        r = self.ctl("boot", "nope", "52:54:00:ac:00:04")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("profile", r.stderr)
+        r = self.ctl("--power-cycle", "rescue", "web-01")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("no BMC", r.stderr)
+
+    def test_unreachable_bmc_changes_nothing_and_keeps_the_secret(self):
+        mac = "52:54:00:ac:00:02"
+        r = self.ctl("--json", "--power-cycle", "rescue", "web-02")
+        self.assertEqual(r.returncode, 5, r.stdout + r.stderr)
+        self.assertIn("BMC of web-02 at 192.0.2.77: asking the power state failed", r.stderr)
+        self.assertNotIn(self.bmc_secret, r.stdout + r.stderr)
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
 
 
 @unittest.skipUnless(FAMILY == 6, "DHCPv6 only")
