@@ -34,6 +34,15 @@ if(NETBOOT_INTEGRATION)
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh rescue-once
     LABELS e2e TIMEOUT 300)
   set_tests_properties(e2e.rescue-once PROPERTIES RUN_SERIAL TRUE)
+  # installer-rescue: "rescue once" through the real control path, then
+  # SeaBIOS + iPXE ROM -> profile-rescue.ipxe -> the Debian installer's kernel
+  # and initrd over HTTP (debian-installer-<N>-netboot-amd64) -> its rescue
+  # mode's first dialog on the serial console; booted again, the normal menu.
+  # The installer takes ~60 s to its dialog here: more time for evidence.
+  netboot_script_test(e2e.installer-rescue
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh installer-rescue
+    LABELS e2e TIMEOUT 600)
+  set_tests_properties(e2e.installer-rescue PROPERTIES RUN_SERIAL TRUE ENVIRONMENT NETBOOT_E2E_TIMEOUT=300)
   # The harness can fail: a stack with no UEFI loader must not pass uefi-pxe4.
   netboot_script_test(e2e.harness-fails
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/harness-fails.sh

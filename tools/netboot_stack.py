@@ -29,6 +29,7 @@ NETBOOT_BUILD_DIR picks the build directory (default build/).
 """
 
 import argparse
+import glob
 import json
 import os
 import re
@@ -48,6 +49,9 @@ SERVER4, SUBNET4 = "192.0.2.1", "192.0.2.0/24"
 SERVER6, PREFIX6 = "2001:db8::1", "2001:db8::/64"
 MARKER = "kea-netboot: menu reached"
 RESCUE_MARKER = "kea-netboot: profile rescue reached"
+# The Debian installer in rescue mode asks for the language first: on the
+# serial console its newt frontend draws "Rescue mode" above that dialog.
+INSTALLER_RESCUE_DIALOG = r"Rescue mode.*Select a language"
 
 # Evidence: (what, log, regex). Logs: dhcp4, dhcp6, tftp, http, serial.
 S4 = re.escape(SERVER4)
@@ -108,6 +112,36 @@ SCENARIOS = {
                 ("DHCPv4: the rescue script URL a second time", "dhcp4",
                  r"NETBOOT_DECISION .*'http://%s/profile-rescue\.ipxe'" % S4),
                 ("VM console: the rescue profile a second time", "serial", re.escape(RESCUE_MARKER)),
+            ])),
+    "installer-rescue": dict(
+        title="legacy BIOS + iPXE ROM, 'rescue once' -> profile-rescue.ipxe -> the Debian installer's rescue mode "
+              "(kernel and initrd over HTTP), booted again -> boot.ipxe",
+        mac="52:54:00:e2:e0:0a", fw="bios", v4=True, v6=False, pxe4=True, pxe6=False, installer=True,
+        reached="the installer's rescue mode, then the normal menu",
+        assign={"profile": "rescue", "once": True},
+        evidence=[
+            ("DHCPv4: iPXE ROM told the rescue profile's script URL", "dhcp4",
+             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-rescue\.ipxe'.*profile rescue \(assigned once\)"
+             % S4),
+            ("HTTP: GET /profile-rescue.ipxe", "http", r'"GET /profile-rescue\.ipxe HTTP/[0-9.]+" 200 '),
+            ("HTTP: GET the installer's kernel", "http", r'"GET /debian-installer/amd64/linux HTTP/[0-9.]+" 200 '),
+            ("HTTP: GET the installer's initrd", "http", r'"GET /debian-installer/amd64/initrd\.gz HTTP/[0-9.]+" 200 '),
+            ("VM console: the kernel booted with the rescue command line", "serial",
+             r"Command line: .*rescue/enable=true"),
+            ("VM console: the rescue mode's first dialog", "serial", INSTALLER_RESCUE_DIALOG),
+        ],
+        forbidden=[
+            ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
+        ],
+        second_boot=dict(
+            evidence=[
+                ("DHCPv4: iPXE ROM told the normal script URL again (profile default)", "dhcp4",
+                 r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'.*profile default$" % S4),
+                ("VM console: iPXE menu (legacy branch)", "serial", re.escape(MARKER) + r" \(legacy"),
+            ],
+            forbidden=[
+                ("DHCPv4: the rescue script URL a second time", "dhcp4",
+                 r"NETBOOT_DECISION .*'http://%s/profile-rescue\.ipxe'" % S4),
             ])),
     "uefi-pxe4": dict(
         title="UEFI x64 (OVMF) PXE over IPv4 -> ipxe.efi over TFTP -> iPXE -> boot.ipxe over HTTP",
@@ -245,15 +279,18 @@ NEEDED_FILES = {
              ("/usr/lib/ipxe/qemu/efi-virtio.rom", "/usr/share/qemu/efi-virtio.rom")],
     "x64": [("/usr/share/OVMF/OVMF_CODE_4M.fd",)],
     "ia32": [("/usr/share/OVMF/OVMF32_CODE_4M.secboot.fd",)],
+    # the Debian installer's boot entries (debian-installer-<N>-netboot-amd64)
+    "installer": [tuple(glob.glob("/usr/lib/debian-installer/images/*/amd64/text/debian-installer/amd64/linux"))
+                  or ("/usr/lib/debian-installer/images/<N>/amd64/text/debian-installer/amd64/linux",)],
 }
 NEEDED_COMMANDS = ["qemu-system-x86_64", "kea-dhcp4", "kea-dhcp6", "kea-ctrl-agent", "nginx", "ip", "cmake", "ninja",
                    "curl"]
 
 
-def ensure_deps(firmware):
+def ensure_deps(firmware, installer=False):
+    needed = NEEDED_FILES["all"] + NEEDED_FILES[firmware] + (NEEDED_FILES["installer"] if installer else [])
     missing = [c for c in NEEDED_COMMANDS if not shutil.which(c)] + \
-        [" or ".join(f) for f in NEEDED_FILES["all"] + NEEDED_FILES[firmware]
-         if not any(os.path.exists(p) for p in f)]
+        [" or ".join(f) for f in needed if not any(os.path.exists(p) for p in f)]
     if not missing:
         return
     if os.environ.get("NETBOOT_SKIP_DEPS") == "1":
@@ -346,7 +383,7 @@ class Stack:
                "--subnet4", SUBNET4, "--server4", SERVER4, "--prefix6", PREFIX6, "--server6", SERVER6,
                "--root", self.root, "--install-loaders", "--run-dir", self.run,
                "--hook", os.path.join(self.kea_run, "hooks", "libdhcp_netboot.so"),
-               "-o", self.etc, "--menu-timeout", "30"] + self.args.render_arg
+               "-o", self.etc, "--menu-timeout", "30", "--console", "ttyS0,115200"] + self.args.render_arg
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode:
             raise Failure("netboot-render: " + r.stderr.strip())
@@ -448,7 +485,7 @@ class Stack:
         uuid = "6e657462-6f6f-7465-3265-" + mac.replace(":", "")
         serial = os.path.join(self.run, "serial.log")
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-nodefaults", "-display", "none", "-no-user-config",
-               "-m", "512", "-cpu", "qemu64", "-smp", "1", "-uuid", uuid,
+               "-m", "1024" if self.sc.get("installer") else "512", "-cpu", "qemu64", "-smp", "1", "-uuid", uuid,
                "-serial", "file:" + serial, "-monitor", "none",
                "-netdev", "tap,id=net0,ifname=%s,script=no,downscript=no" % self.tap]
         nic = "virtio-net-pci,netdev=net0,mac=%s,bootindex=1" % mac
@@ -803,7 +840,7 @@ def main(argv):
         signal.signal(signum, on_signal)  # also when started with SIGINT ignored
     try:
         say("Scenario %s: %s" % (args.scenario, sc["title"]))
-        ensure_deps(sc["fw"])
+        ensure_deps(sc["fw"], sc.get("installer", False))
         bins = ensure_build(args.no_build)
         stack = Stack(args, sc)
         stack.network()

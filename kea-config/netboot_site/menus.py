@@ -20,8 +20,42 @@ def template(name):
     raise MissingTemplate("template %s not found under %s; reinstall kea-netboot" % (name, " or ".join(TEMPLATE_DIRS)))
 
 
+def placeholder(text, name, lines):
+    """Replace the line holding @NAME@ with lines (none: the line goes)."""
+    return text.replace("@%s@\n" % name, "".join(line + "\n" for line in lines))
+
+
+def kernel_args(site, entry):
+    args = [entry.cmdline] if entry.cmdline else []
+    if site.console:
+        args.append("console=" + site.console)
+    return args
+
+
+def ipxe_items(entries):
+    return ["item %-24s %s" % ("entry-" + e.name, e.label) for e in entries]
+
+
+def ipxe_entry(site, e):
+    """iPXE boots one entry; relative names resolve against the script's
+    URL, so over HTTP from the boot root, on IPv4 and IPv6 alike. A UEFI
+    kernel finds its initrd by the name given as initrd=."""
+    args = kernel_args(site, e)
+    if e.initrd:
+        args.insert(0, "initrd=" + os.path.basename(e.initrd))
+    lines = [":entry-" + e.name,
+             "echo kea-netboot: booting %s (%s)" % (e.name, e.label),
+             " ".join(["kernel", e.kernel] + args) + " || goto failed"]
+    if e.initrd:
+        lines.append("initrd %s || goto failed" % e.initrd)
+    return lines + ["boot || goto failed", ""]
+
+
 def ipxe_menu(site):
     t = template("ipxe/boot.ipxe.in")
+    t = placeholder(t, "ITEMS_UEFI", ipxe_items([e for e in site.entries if "efi" in e.platforms]))
+    t = placeholder(t, "ITEMS_LEGACY", ipxe_items([e for e in site.entries if "bios" in e.platforms]))
+    t = placeholder(t, "ENTRIES", [line for e in site.entries for line in ipxe_entry(site, e)])
     return (t.replace("@MARKER@", site.menu_marker)
              .replace("@TIMEOUT_MS@", str(site.menu_timeout * 1000))
              .replace("@DEFAULT_UEFI@", "local").replace("@DEFAULT_LEGACY@", "local"))
@@ -31,13 +65,33 @@ def profile_script(site, name):
     specific = "ipxe/profile-%s.ipxe.in" % name
     t = template(specific if any(os.path.exists(os.path.join(d, specific)) for d in TEMPLATE_DIRS)
                  else "ipxe/profile.ipxe.in")
+    entry = next((e for e in site.entries if e.name == name), None)
+    if entry:
+        # A profile named like a boot entry boots it (the rescue profile: the
+        # installer's rescue mode); its menu stays one failure away.
+        t = t.replace("\n:menu\n", "\ngoto entry-%s\n\n:menu\n" % name, 1)
+        t = t.replace("\nchoose ", "\n%s\nchoose " % ipxe_items([entry])[0], 1)
+        t = t.rstrip("\n") + "\n\n" + "\n".join(ipxe_entry(site, entry))
     return (t.replace("@MARKER@", "kea-netboot: profile %s reached" % name)
              .replace("@PROFILE@", name)
              .replace("@TIMEOUT_MS@", str(site.menu_timeout * 1000)))
 
 
+def grub_entry(site, e):
+    args = " ".join(kernel_args(site, e))
+    if e.kernel.endswith(".efi"):
+        body = ["  chainloader /%s" % e.kernel]
+    else:
+        body = ["  linux /%s%s" % (e.kernel, " " + args if args else "")]
+        if e.initrd:
+            body.append("  initrd /%s" % e.initrd)
+    return ['menuentry "%s" --id %s {' % (e.label, e.name)] + body + ["}"]
+
+
 def grub_menu(site):
     t = template("grub/grub.cfg.in")
+    t = placeholder(t, "GRUB_ENTRIES", [line for e in site.entries if "efi" in e.platforms
+                                        for line in grub_entry(site, e)])
     return (t.replace("@MARKER@", site.menu_marker).replace("@TIMEOUT_S@", str(site.menu_timeout))
              .replace("@DEFAULT_GRUB@", "local"))
 

@@ -53,6 +53,16 @@ class Network:
 
 
 @dataclass
+class BootEntry:
+    name: str
+    label: str
+    kernel: str
+    initrd: Optional[str]
+    cmdline: str
+    platforms: List[str]
+
+
+@dataclass
 class Bmc:
     address: str
     port: int
@@ -90,6 +100,9 @@ class Site:
     menu_timeout: int
     menu_marker: str
     root_files: bool
+    entries: List[BootEntry]
+    entries_given: bool
+    console: Optional[str]
     profiles: List[str]
     ha_this: Optional[Peer]
     ha_peer: Optional[Peer]
@@ -132,7 +145,25 @@ class Site:
 TOP_FIELDS = ("kea-version", "hook", "kea-hooks-dir", "run-dir", "http-port", "control-port",
               "boot", "profiles", "networks", "hosts", "ha")
 BOOT_FIELDS = ("root", "families", "http-boot", "loaders", "install-loaders", "menu-timeout",
-               "menu-marker", "root-files")
+               "menu-marker", "root-files", "entries", "console")
+ENTRY_FIELDS = ("name", "label", "kernel", "initrd", "cmdline", "platforms")
+PLATFORMS = ("bios", "efi")
+ENTRY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
+# The boot entries of a site that names none: Debian's installer (package
+# debian-installer-<N>-netboot-amd64) and memtest86+, each shown where its
+# files are in the boot root (install-loaders copies them there).
+DI = "debian-installer/amd64/"
+DEFAULT_ENTRIES = [
+    {"name": "install", "label": "Debian installer: install", "kernel": DI + "linux", "initrd": DI + "initrd.gz",
+     "cmdline": ""},
+    {"name": "expert", "label": "Debian installer: expert install", "kernel": DI + "linux",
+     "initrd": DI + "initrd.gz", "cmdline": "priority=low"},
+    {"name": "rescue", "label": "Debian installer: rescue mode", "kernel": DI + "linux",
+     "initrd": DI + "initrd.gz", "cmdline": "rescue/enable=true"},
+    {"name": "memtest", "label": "Memory test (memtest86+)", "kernel": "memtest86+x64.bin", "platforms": ["bios"]},
+    {"name": "memtest-efi", "label": "Memory test (memtest86+)", "kernel": "memtest86+x64.efi",
+     "platforms": ["efi"]},
+]
 NETWORK_FIELDS = ("name", "interfaces", "relay", "subnet4", "server4", "pool4", "prefix6", "server6", "pool6")
 HOST_FIELDS = ("name", "macs", "network", "address4", "profile", "bmc")
 BMC_FIELDS = ("address", "port", "user", "password-file")
@@ -408,10 +439,51 @@ def _boot(c, raw):
     marker = c.typed(b, "menu-marker", "boot.menu-marker", str, DEFAULT_MARKER, "text")
     if '"' in marker or "\n" in marker or "$" in marker:
         c.refuse("boot.menu-marker", "use plain text without quotes, '$' or newlines")
+    given = b.get("entries")
+    entries = [_entry(c, e, "boot.entries[%d]" % i) for i, e in enumerate(
+        DEFAULT_ENTRIES if given is None else (given if isinstance(given, list) else c.refuse(
+            "boot.entries", "must be a list of boot entries")))]
+    names = [e.name for e in entries]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            c.refuse("boot.entries[%d].name" % i, "'%s' names two entries" % name)
+    console = c.typed(b, "console", "boot.console", str, None, "a Linux console such as ttyS0,115200")
+    if console is not None and not re.fullmatch(r"[A-Za-z0-9,._-]{1,40}", console):
+        c.refuse("boot.console", "'%s' is not a console such as ttyS0,115200" % console)
     install = c.typed(b, "install-loaders", "boot.install-loaders", bool, False, "true or false")
     root_files = c.typed(b, "root-files", "boot.root-files", bool, True, "true or false")
     return dict(root=root, families=families, http_boot=http, loaders=loaders, install_loaders=install,
-                menu_timeout=timeout, menu_marker=marker, root_files=root_files)
+                menu_timeout=timeout, menu_marker=marker, root_files=root_files, entries=entries,
+                entries_given=given is not None, console=console)
+
+
+def _entry(c, e, p):
+    """One boot entry: a kernel (and initrd) from the boot root with its
+    command line, shown by the iPXE and the GRUB menu alike."""
+    c.fields(e, p, ENTRY_FIELDS)
+    name = c.typed(e, "name", p + ".name", str, None, "a name")
+    if not name or not ENTRY_NAME.fullmatch(name):
+        c.refuse(p + ".name", "'%s' is not an entry name (a-z, 0-9, '-', at most 31)" % name)
+    label = c.typed(e, "label", p + ".label", str, name, "text")
+    kernel = c.typed(e, "kernel", p + ".kernel", str, None, "a path in the boot root")
+    initrd = c.typed(e, "initrd", p + ".initrd", str, None, "a path in the boot root")
+    for key, path in (("kernel", kernel), ("initrd", initrd)):
+        if path is None:
+            if key == "kernel":
+                c.refuse(p + ".kernel", "an entry needs a kernel (a path in the boot root)")
+            continue
+        if path.startswith("/") or ".." in path.split("/") or not re.fullmatch(r"[A-Za-z0-9._+/-]{1,200}", path):
+            c.refuse("%s.%s" % (p, key), "'%s' must be a path relative to the boot root, without '..'" % path)
+    cmdline = c.typed(e, "cmdline", p + ".cmdline", str, "", "a kernel command line")
+    for bad in ('"', "'", "\n", "\\", "$", "{", "}", ";"):
+        if bad in cmdline or bad in label:
+            c.refuse(p + (".cmdline" if bad in cmdline else ".label"),
+                     "must not contain %r (it is written into iPXE and GRUB scripts)" % bad)
+    platforms = c.string_list(e, "platforms", p + ".platforms", list(PLATFORMS))
+    for x in platforms:
+        if x not in PLATFORMS:
+            c.refuse(p + ".platforms", "'%s' is not bios or efi" % x)
+    return BootEntry(name, label, kernel, initrd, cmdline, platforms)
 
 
 def _profiles(c, raw):
@@ -613,7 +685,9 @@ def effective(site):
         "boot": {"root": site.root, "families": site.families, "http-boot": site.http_boot,
                  "loaders": site.loaders, "install-loaders": site.install_loaders,
                  "menu-timeout": site.menu_timeout, "menu-marker": site.menu_marker,
-                 "root-files": site.root_files},
+                 "root-files": site.root_files, "console": site.console,
+                 "entries": [{"name": e.name, "label": e.label, "kernel": e.kernel, "initrd": e.initrd,
+                              "cmdline": e.cmdline, "platforms": e.platforms} for e in site.entries]},
         "profiles": site.profiles,
         "networks": [{"name": n.name, "interfaces": n.interfaces, "relay": n.relay,
                       "subnet4": s(n.net4), "server4": s(n.srv4), "pool4": rng(n.pool4),

@@ -37,7 +37,7 @@ def read_tree(top):
     return files
 
 
-class SiteFile(unittest.TestCase):
+class SiteBase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.root = os.path.join(self.tmp.name, "root")
@@ -75,6 +75,9 @@ class SiteFile(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "out")), "refused input must write nothing")
         return r.stderr
 
+
+
+class SiteFile(SiteBase):
     def test_flags_and_the_site_file_they_stand_for_render_the_same_bytes(self):
         flags = ["-i", "eth1", "--subnet4", "198.51.100.0/24", "--server4", "198.51.100.1",
                  "--prefix6", "2001:db8:5::/64", "--profile", "rescue", "--profile", "install",
@@ -210,6 +213,86 @@ class SiteFile(unittest.TestCase):
         r = self.render(path, "--subnet4", "192.0.2.0/24", "--kea-version", "2.6", "-o", self.tmp.name + "/out")
         self.assertEqual(r.returncode, 1)
         self.assertIn("--subnet4: the site file describes the site; set it there", r.stderr)
+
+
+class BootEntries(SiteBase):
+    """One entry definition becomes an iPXE and a GRUB menu item; a profile
+    named like an entry boots it."""
+
+    def entries_site(self, entries):
+        for name in ("live/vmlinuz", "live/initrd.img"):
+            os.makedirs(os.path.join(self.root, os.path.dirname(name)), exist_ok=True)
+            with open(os.path.join(self.root, name), "w") as f:
+                f.write("x")
+        return self.write_site(json.dumps({
+            "kea-version": "2.6", "networks": [{"interfaces": ["eth1"]}], "profiles": ["rescue", "live"],
+            "boot": {"root": self.root, "console": "ttyS0,115200", "entries": entries}}))
+
+    def read_root(self, name):
+        with open(os.path.join(self.root, name)) as f:
+            return f.read()
+
+    def test_one_definition_two_menus(self):
+        site = self.entries_site([
+            {"name": "live", "label": "Live system", "kernel": "live/vmlinuz", "initrd": "live/initrd.img",
+             "cmdline": "boot=live quiet"},
+            {"name": "rescue", "label": "Rescue", "kernel": "live/vmlinuz", "initrd": "live/initrd.img",
+             "cmdline": "single", "platforms": ["bios"]}])
+        r = self.render(site, "-o", os.path.join(self.tmp.name, "out"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        menu = self.read_root("boot.ipxe")
+        uefi, legacy = menu.split(":menu_legacy")[0], menu.split(":menu_legacy")[1].split(":entry-")[0]
+        self.assertIn("item entry-live               Live system", uefi)
+        self.assertNotIn("entry-rescue", uefi)
+        self.assertIn("item entry-rescue             Rescue", legacy)
+        self.assertIn(":entry-live\n", menu)
+        self.assertIn("kernel live/vmlinuz initrd=initrd.img boot=live quiet console=ttyS0,115200 || goto failed\n"
+                      "initrd live/initrd.img || goto failed\nboot || goto failed", menu)
+        grub = self.read_root("grub/grub.cfg")
+        self.assertIn('menuentry "Live system" --id live {\n  linux /live/vmlinuz boot=live quiet console=ttyS0,115200'
+                      '\n  initrd /live/initrd.img\n}', grub)
+        self.assertNotIn("Rescue", grub, "a BIOS-only entry has no place in the UEFI GRUB menu")
+        if shutil.which("grub-script-check"):
+            check = subprocess.run(["grub-script-check", os.path.join(self.root, "grub/grub.cfg")],
+                                   capture_output=True, text=True)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        rescue = self.read_root("profile-rescue.ipxe")
+        self.assertIn("goto entry-rescue\n\n:menu\n", rescue)
+        self.assertIn("kernel live/vmlinuz initrd=initrd.img single console=ttyS0,115200", rescue)
+        self.assertIn("goto entry-live", self.read_root("profile-live.ipxe"))
+
+    def test_entries_refused_naming_the_field(self):
+        site = self.entries_site([{"name": "live", "kernel": "live/missing", "initrd": "live/initrd.img"}])
+        r = self.render(site, "-o", os.path.join(self.tmp.name, "out"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("boot.entries[0].kernel: live/missing is not in the boot root", r.stderr)
+        for entry, says in (({"name": "x", "kernel": "live/vmlinuz", "cmdline": "a\"b"}, "entries[0].cmdline"),
+                            ({"name": "x", "kernel": "../etc/passwd"}, "entries[0].kernel"),
+                            ({"name": "x", "kernel": "live/vmlinuz", "platforms": ["arm"]}, "entries[0].platforms"),
+                            ({"name": "X!", "kernel": "live/vmlinuz"}, "entries[0].name"),
+                            ({"name": "x", "kernel": "live/vmlinuz", "initrdd": "y"}, "entries[0].initrdd: unknown")):
+            with self.subTest(says=says):
+                r = self.render(self.entries_site([entry]), "-o", os.path.join(self.tmp.name, "out"))
+                self.assertEqual(r.returncode, 1)
+                self.assertIn(says, r.stderr)
+
+    def test_default_entries_only_where_their_files_are(self):
+        out = os.path.join(self.tmp.name, "out")
+        r = self.render("-i", "eth1", "--root", self.root, "--kea-version", "2.6", "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("entry-", self.read_root("boot.ipxe"))
+        os.makedirs(os.path.join(self.root, "debian-installer/amd64"))
+        for name in ("debian-installer/amd64/linux", "debian-installer/amd64/initrd.gz"):
+            with open(os.path.join(self.root, name), "w") as f:
+                f.write("x")
+        r = self.render("-i", "eth1", "--root", self.root, "--kea-version", "2.6", "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        menu = self.read_root("boot.ipxe")
+        for name in ("install", "expert", "rescue"):
+            self.assertIn("item entry-%s" % name, menu)
+        self.assertNotIn("entry-memtest", menu)
+        self.assertIn("kernel debian-installer/amd64/linux initrd=initrd.gz rescue/enable=true || goto failed", menu)
+        self.assertIn("goto entry-rescue", self.read_root("profile-rescue.ipxe"))
 
 
 class JsonWithComments(unittest.TestCase):
