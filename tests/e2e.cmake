@@ -42,7 +42,9 @@ if(NETBOOT_INTEGRATION)
   netboot_script_test(e2e.installer-rescue
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh installer-rescue
     LABELS e2e TIMEOUT 600)
-  set_tests_properties(e2e.installer-rescue PROPERTIES RUN_SERIAL TRUE ENVIRONMENT NETBOOT_E2E_TIMEOUT=300)
+  set_tests_properties(e2e.installer-rescue PROPERTIES RUN_SERIAL TRUE)
+  # APPEND: netboot_script_test's own ENVIRONMENT names the build directory.
+  set_property(TEST e2e.installer-rescue APPEND PROPERTY ENVIRONMENT NETBOOT_E2E_TIMEOUT=300)
   # The harness can fail: a stack with no UEFI loader must not pass uefi-pxe4.
   netboot_script_test(e2e.harness-fails
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/harness-fails.sh

@@ -267,6 +267,8 @@ public:
 
     const Transfer& transfer() const { return *transfer_; }
     const udp::endpoint& client() const { return client_; }
+    // The request's bytes, to know it again when the client repeats it.
+    std::string request;
     const std::string& file() const { return file_; }
     double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
 
@@ -611,6 +613,21 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
         return;
     }
     const Request& request = std::get<Request>(parsed);
+    // A client retransmits its request when the first answer is slow or
+    // lost; its port is its transfer ID (RFC 1350), so the same request from
+    // a port that already has a transfer is that transfer's request again
+    // (edk2's second request after its size probe differs). Starting
+    // a second transfer would answer the client from two ports: curl, for
+    // one, follows the second and never acknowledges the first again.
+    const std::string request_bytes(reinterpret_cast<const char*>(data), size);
+    for (const auto& [key, session] : sessions_) {
+        if (session->client() == client && session->request == request_bytes) {
+            ++counters_.duplicate_requests;
+            log_line(LogLevel::Debug, "duplicate request client=" + endpoint_text(client) + " file=\"" +
+                                          printable(request.filename) + "\": its transfer is running");
+            return;
+        }
+    }
     if (request.opcode == Opcode::WriteRequest && !uploads_) {
         ++counters_.refused_access;
         refuse(client, local, static_cast<uint16_t>(ErrorCode::AccessViolation), "read-only server",
@@ -624,7 +641,7 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
         return;
     }
     if (request.opcode == Opcode::WriteRequest) {
-        start_upload(client, local, request);
+        start_upload(client, local, request, request_bytes);
         return;
     }
     const std::string path = apply_remap(settings.remap, request.filename, client.address());
@@ -700,6 +717,7 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
     auto read = std::make_unique<ReadTransfer>(std::move(transfer), *source);
     auto session = std::make_shared<Session>(*this, std::move(*socket), std::move(source), nullptr, std::move(read),
                                              file.relative_path);
+    session->request = request_bytes;
     sessions_.emplace(session.get(), session);
     ++counters_.transfers_started;
     ++counters_.active;
@@ -709,7 +727,8 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
     session->start();
 }
 
-void Server::start_upload(const udp::endpoint& client, const asio::ip::address& local, const Request& request) {
+void Server::start_upload(const udp::endpoint& client, const asio::ip::address& local, const Request& request,
+                          const std::string& raw) {
     const Settings& settings = *settings_;
     if (request.mode != TransferMode::Octet) {
         ++counters_.refused_access;
@@ -775,6 +794,7 @@ void Server::start_upload(const udp::endpoint& client, const asio::ip::address& 
     auto write = std::make_unique<WriteTransfer>(std::move(upload), *sink);
     auto session = std::make_shared<Session>(*this, std::move(*socket), nullptr, std::move(sink), std::move(write),
                                              "upload/" + name);
+    session->request = raw;
     sessions_.emplace(session.get(), session);
     ++counters_.transfers_started;
     ++counters_.active;
@@ -858,6 +878,7 @@ std::string Server::counters_line() const {
         << " refused-not-found=" << c.refused_not_found << " refused-access=" << c.refused_access
         << " refused-busy=" << c.refused_busy << " refused-options=" << c.refused_options
         << " refused-malformed=" << c.refused_malformed << " dropped=" << c.dropped_packets
+        << " duplicate-requests=" << c.duplicate_requests
         << " bytes-sent=" << c.bytes_sent << " uploads=" << c.uploads_completed
         << " bytes-received=" << c.bytes_received << " retransmissions=" << c.retransmissions << " active=" << c.active
         << " peak-active=" << c.peak_active;

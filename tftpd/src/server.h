@@ -32,6 +32,7 @@ struct Counters {
     uint64_t refused_options = 0;
     uint64_t refused_malformed = 0;
     uint64_t dropped_packets = 0;      // not a request on the listening port
+    uint64_t duplicate_requests = 0;   // a request again from a client port with a transfer running
     uint64_t bytes_sent = 0;           // acknowledged payload bytes
     uint64_t uploads_completed = 0;
     uint64_t bytes_received = 0;
@@ -76,7 +77,7 @@ private:
                 uint16_t code, const std::string& message, const std::string& file);
     void session_finished(Session& session);
     void start_upload(const boost::asio::ip::udp::endpoint& client, const boost::asio::ip::address& local,
-                      const Request& request);
+                      const Request& request, const std::string& raw);
     uint8_t* send_buffer() { return send_buffer_.get(); }
     size_t send_buffer_size() const { return send_buffer_size_; }
 

@@ -155,6 +155,29 @@ def probe_abort(host, port, name, timeout):
     return size
 
 
+def repeated_request(host, port, name, wait):
+    """A client whose first answer is late sends its request again from the
+    same port: the server must answer from one transfer port, not two."""
+    sock = make_socket(host)
+    packet = request(1, name, "octet", [])
+    sock.sendto(packet, (host, port))
+    sock.sendto(packet, (host, port))
+    sock.settimeout(0.2)
+    peers = set()
+    end = time.monotonic() + wait
+    while time.monotonic() < end:  # no ACK: the server retransmits DATA 1 meanwhile
+        try:
+            data, peer = sock.recvfrom(65536)
+        except socket.timeout:
+            continue
+        if data[:2] == b"\0\3":
+            peers.add(peer[1])
+    for p in peers:
+        sock.sendto(struct.pack("!HH", 5, 0) + b"done\0", (host, p))
+    print("TRANSFER-PORTS %d" % len(peers))
+    return 0 if len(peers) == 1 else 3
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("host")
@@ -168,9 +191,13 @@ def main():
     parser.add_argument("--deadline", type=float, default=60.0)
     parser.add_argument("--probe-abort", action="store_true")
     parser.add_argument("--garbage", type=int, default=0, help="send N random packets, count replies")
+    parser.add_argument("--repeat-request", action="store_true",
+                        help="send the request twice from one port; count the ports that answer")
     args = parser.parse_args()
     if args.garbage:
         return garbage(args.host, args.port, args.garbage)
+    if args.repeat_request:
+        return repeated_request(args.host, args.port, args.file, args.timeout)
     if args.raw is not None:
         return raw(args.host, args.port, args.raw, args.timeout)
     options = [tuple(o.split("=", 1)) for o in args.opt]
