@@ -78,15 +78,22 @@ check() {
     cat "$dir/check.log"; fail "$what"
   fi
 }
-check "netboot-check-config kea-dhcp4.conf" "$build/hooks/netboot-check-config" "$dir/out/kea-dhcp4.conf"
-check "netboot-check-config kea-dhcp6.conf" "$build/hooks/netboot-check-config" "$dir/out/kea-dhcp6.conf"
-check "kea-dhcp4 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/out/kea-dhcp4.conf"
-check "kea-dhcp6 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp6 -t "$dir/out/kea-dhcp6.conf"
-[ -z "$agent" ] || check "kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/out/kea-ctrl-agent.conf"
-check "netboot-tftpd -t" "$tftpd" -t -c "$dir/out/netboot-tftpd.conf"
-check "radvd-lite -t --kea-config" "$radvd" -t -c "$dir/out/radvd-lite.conf" --kea-config "$dir/out/kea-dhcp6.conf"
-grep -q KEA_MISMATCH "$dir/check.log" && { cat "$dir/check.log"; fail "radvd-lite reports a Kea mismatch"; }
-check "nginx -t" ip netns exec "$ns" nginx -t -c "$dir/out/nginx.conf"
+# Every file of a dual-stack bundle, checked by its own program; kea-dhcpN
+# and nginx inside the namespace NS, where the bundle's interfaces exist.
+check_bundle() {  # check_bundle LABEL OUT NS
+  local label=$1 out=$2 in_ns=$3
+  check "${label}netboot-check-config kea-dhcp4.conf" "$build/hooks/netboot-check-config" "$out/kea-dhcp4.conf"
+  check "${label}netboot-check-config kea-dhcp6.conf" "$build/hooks/netboot-check-config" "$out/kea-dhcp6.conf"
+  check "${label}kea-dhcp4 -t" ip netns exec "$in_ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$out/kea-dhcp4.conf"
+  check "${label}kea-dhcp6 -t" ip netns exec "$in_ns" "$top/tools/kea-env" "$kea_run" kea-dhcp6 -t "$out/kea-dhcp6.conf"
+  [ -z "$agent" ] || check "${label}kea-ctrl-agent -t" \
+    ip netns exec "$in_ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$out/kea-ctrl-agent.conf"
+  check "${label}netboot-tftpd -t" "$tftpd" -t -c "$out/netboot-tftpd.conf"
+  check "${label}radvd-lite -t --kea-config" "$radvd" -t -c "$out/radvd-lite.conf" --kea-config "$out/kea-dhcp6.conf"
+  if grep -q KEA_MISMATCH "$dir/check.log"; then cat "$dir/check.log"; fail "${label}radvd-lite reports a Kea mismatch"; fi
+  check "${label}nginx -t" ip netns exec "$in_ns" nginx -t -c "$out/nginx.conf"
+}
+check_bundle "" "$dir/out" "$ns"
 
 # A second site: IPv4 only, BIOS and x64 UEFI with snponly.efi for HTTP boot,
 # on another port; its Kea and nginx configs must pass too.
@@ -153,15 +160,7 @@ sed -e "s|\"root\": \"/srv/netboot\"|\"root\": \"$dir/root\"|" -e 's|"install-lo
     "$top/kea-config/examples/site.json" > "$dir/site.json"
 "$top/kea-config/netboot-render" "$dir/site.json" -o "$dir/site" > /dev/null || fail "netboot-render refused the example site"
 [ "$(grep -c '"hw-address"' "$dir/site/kea-dhcp4.conf")" -eq 13 ] || fail "example site: not 13 v4 reservations"
-check "example site: netboot-check-config kea-dhcp4.conf" "$build/hooks/netboot-check-config" "$dir/site/kea-dhcp4.conf"
-check "example site: netboot-check-config kea-dhcp6.conf" "$build/hooks/netboot-check-config" "$dir/site/kea-dhcp6.conf"
-check "example site: kea-dhcp4 -t" ip netns exec "$ns2" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/site/kea-dhcp4.conf"
-check "example site: kea-dhcp6 -t" ip netns exec "$ns2" "$top/tools/kea-env" "$kea_run" kea-dhcp6 -t "$dir/site/kea-dhcp6.conf"
-[ -z "$agent" ] || check "example site: kea-ctrl-agent -t" ip netns exec "$ns2" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/site/kea-ctrl-agent.conf"
-check "example site: netboot-tftpd -t" "$tftpd" -t -c "$dir/site/netboot-tftpd.conf"
-check "example site: radvd-lite -t --kea-config" "$radvd" -t -c "$dir/site/radvd-lite.conf" --kea-config "$dir/site/kea-dhcp6.conf"
-grep -q KEA_MISMATCH "$dir/check.log" && { cat "$dir/check.log"; fail "example site: radvd-lite reports a Kea mismatch"; }
-check "example site: nginx -t" ip netns exec "$ns2" nginx -t -c "$dir/site/nginx.conf"
+check_bundle "example site: " "$dir/site" "$ns2"
 # Kea itself refuses what the model would have let through, were it unchecked:
 # the same MAC reserved twice in one subnet.
 sed '0,/"hw-address": "52:54:00:0a:00:03"/s//"hw-address": "52:54:00:0a:00:04"/' "$dir/site/kea-dhcp4.conf" > "$dir/dup4.conf"
