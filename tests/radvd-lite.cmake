@@ -29,7 +29,7 @@ netboot_fuzz_target(radvd_lite_config_fuzz
 
 if(NETBOOT_INTEGRATION)
   foreach(_test slaac_default_route managed_no_slaac rdisc6_decode radvd_compare
-                interface_readd malformed_input reload_and_stop kea_check)
+                interface_readd malformed_input reload_and_stop stop_default kea_check)
     netboot_script_test(radvd_lite.integration.${_test}
       COMMAND bash ${_rl}/integration/radvd-lite/${_test}.sh
       LABELS integration TIMEOUT 120)

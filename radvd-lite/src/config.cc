@@ -198,7 +198,7 @@ InterfaceConfig parseInterface(const JsonValue* element, const std::string& path
     c.source_link_layer = r.boolean("source-link-layer-address", true);
     c.solicited_unicast = r.boolean("solicited-unicast", true);
     c.final_advertisements =
-        static_cast<uint32_t>(r.integer("final-advertisements", kMaxFinalRtrAdvertisements, 0, kMaxFinalRtrAdvertisements));
+        static_cast<uint32_t>(r.integer("final-advertisements", kDefaultFinalRtrAdvertisements, 0, kMaxFinalRtrAdvertisements));
 
     const auto& prefixes = r.list("prefixes", false);
     for (size_t i = 0; i < prefixes.size(); ++i) {

@@ -21,7 +21,10 @@ struct InterfaceConfig {
     ScheduleTiming timing;
     bool solicited_unicast = true;  // RFC 7772
     bool source_link_layer = true;
-    uint32_t final_advertisements = kMaxFinalRtrAdvertisements;
+    // One final RA by default: stopping takes no MIN_DELAY_BETWEEN_RAS (3 s)
+    // per extra RA, as service managers and restarts expect; up to
+    // MAX_FINAL_RTR_ADVERTISEMENTS when configured (RFC 4861 6.2.5 "should").
+    uint32_t final_advertisements = kDefaultFinalRtrAdvertisements;
     // Header fields and options; source_link_layer is filled at send time.
     Advertisement advert;
 };

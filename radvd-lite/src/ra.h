@@ -19,6 +19,7 @@ using MacAddress = std::array<uint8_t, 6>;
 constexpr uint32_t kMaxInitialRtrAdvertisements = 3;
 constexpr uint32_t kMaxInitialRtrAdvertIntervalMs = 16000;
 constexpr uint32_t kMaxFinalRtrAdvertisements = 3;
+constexpr uint32_t kDefaultFinalRtrAdvertisements = 1;
 constexpr uint32_t kMinDelayBetweenRasMs = 3000;
 constexpr uint32_t kMaxRaDelayTimeMs = 500;
 

@@ -54,7 +54,7 @@ TEST(RadvdLiteConfig, NetbootDefaults) {
     EXPECT_FALSE(i.advert.mtu);
     EXPECT_TRUE(i.solicited_unicast);
     EXPECT_TRUE(i.source_link_layer);
-    EXPECT_EQ(i.final_advertisements, 3u);
+    EXPECT_EQ(i.final_advertisements, 1u);  // prompt stop by default; up to 3 when configured
     ASSERT_EQ(i.advert.prefixes.size(), 1u);
     EXPECT_EQ(i.advert.prefixes[0].valid_lifetime, 86400u);
     EXPECT_EQ(i.advert.prefixes[0].preferred_lifetime, 14400u);
