@@ -57,6 +57,25 @@ INSTALLER_RESCUE_DIALOG = r"Rescue mode.*Select a language"
 S4 = re.escape(SERVER4)
 S6 = re.escape("[%s]" % SERVER6)
 V6CLIENT = r"^2001:db8:[0-9a-f:]* "
+# "rescue once" on SeaBIOS + iPXE ROM: the evidence the rescue scenarios share.
+RESCUE_DECISION = ("DHCPv4: iPXE ROM told the rescue profile's script URL", "dhcp4",
+                   r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-rescue\.ipxe'"
+                   r".*profile rescue \(assigned once\)" % S4)
+RESCUE_SCRIPT_GET = ("HTTP: GET /profile-rescue.ipxe", "http", r'"GET /profile-rescue\.ipxe HTTP/[0-9.]+" 200 ')
+# Booted again after "rescue once": the normal menu, never the rescue profile.
+NORMAL_MENU_AGAIN = dict(
+    evidence=[
+        ("DHCPv4: iPXE ROM told the normal script URL again (profile default)", "dhcp4",
+         r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'.*profile default$" % S4),
+        ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
+        ("VM console: iPXE menu (legacy branch)", "serial", re.escape(MARKER) + r" \(legacy"),
+    ],
+    forbidden=[
+        ("DHCPv4: the rescue script URL a second time", "dhcp4",
+         r"NETBOOT_DECISION .*'http://%s/profile-rescue\.ipxe'" % S4),
+        ("VM console: the rescue profile a second time", "serial", re.escape(RESCUE_MARKER)),
+    ])
+
 SCENARIOS = {
     "bios": dict(
         title="legacy BIOS (SeaBIOS) + iPXE NIC ROM over IPv4 -> boot.ipxe over HTTP",
@@ -87,12 +106,10 @@ SCENARIOS = {
         reached="the rescue profile, then the normal menu",
         assign={"profile": "rescue", "once": True},
         evidence=[
-            ("DHCPv4: iPXE ROM told the rescue profile's script URL", "dhcp4",
-             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-rescue\.ipxe'.*profile rescue \(assigned once\)"
-             % S4),
+            RESCUE_DECISION,
             ("Kea: the one-time assignment to profile rescue used up by this boot", "dhcp4",
              r"NETBOOT_ASSIGNMENT_CONSUMED .*52:54:00:e2:e0:09 to profile rescue used and removed"),
-            ("HTTP: GET /profile-rescue.ipxe", "http", r'"GET /profile-rescue\.ipxe HTTP/[0-9.]+" 200 '),
+            RESCUE_SCRIPT_GET,
             ("VM console: the rescue profile's script ran", "serial", re.escape(RESCUE_MARKER)),
         ],
         # evidence of the wrong boot: fails at once, naming it
@@ -101,18 +118,7 @@ SCENARIOS = {
              r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
             ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
         ],
-        second_boot=dict(
-            evidence=[
-                ("DHCPv4: iPXE ROM told the normal script URL again (profile default)", "dhcp4",
-                 r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'.*profile default$" % S4),
-                ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
-                ("VM console: iPXE menu (legacy branch)", "serial", re.escape(MARKER) + r" \(legacy"),
-            ],
-            forbidden=[
-                ("DHCPv4: the rescue script URL a second time", "dhcp4",
-                 r"NETBOOT_DECISION .*'http://%s/profile-rescue\.ipxe'" % S4),
-                ("VM console: the rescue profile a second time", "serial", re.escape(RESCUE_MARKER)),
-            ])),
+        second_boot=NORMAL_MENU_AGAIN),
     "installer-rescue": dict(
         title="legacy BIOS + iPXE ROM, 'rescue once' -> profile-rescue.ipxe -> the Debian installer's rescue mode "
               "(kernel and initrd over HTTP), booted again -> boot.ipxe",
@@ -120,10 +126,8 @@ SCENARIOS = {
         reached="the installer's rescue mode, then the normal menu",
         assign={"profile": "rescue", "once": True},
         evidence=[
-            ("DHCPv4: iPXE ROM told the rescue profile's script URL", "dhcp4",
-             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-rescue\.ipxe'.*profile rescue \(assigned once\)"
-             % S4),
-            ("HTTP: GET /profile-rescue.ipxe", "http", r'"GET /profile-rescue\.ipxe HTTP/[0-9.]+" 200 '),
+            RESCUE_DECISION,
+            RESCUE_SCRIPT_GET,
             ("HTTP: GET the installer's kernel", "http", r'"GET /debian-installer/amd64/linux HTTP/[0-9.]+" 200 '),
             ("HTTP: GET the installer's initrd", "http", r'"GET /debian-installer/amd64/initrd\.gz HTTP/[0-9.]+" 200 '),
             ("VM console: the kernel booted with the rescue command line", "serial",
@@ -133,16 +137,7 @@ SCENARIOS = {
         forbidden=[
             ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
         ],
-        second_boot=dict(
-            evidence=[
-                ("DHCPv4: iPXE ROM told the normal script URL again (profile default)", "dhcp4",
-                 r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'.*profile default$" % S4),
-                ("VM console: iPXE menu (legacy branch)", "serial", re.escape(MARKER) + r" \(legacy"),
-            ],
-            forbidden=[
-                ("DHCPv4: the rescue script URL a second time", "dhcp4",
-                 r"NETBOOT_DECISION .*'http://%s/profile-rescue\.ipxe'" % S4),
-            ])),
+        second_boot=NORMAL_MENU_AGAIN),
     "uefi-pxe4": dict(
         title="UEFI x64 (OVMF) PXE over IPv4 -> ipxe.efi over TFTP -> iPXE -> boot.ipxe over HTTP",
         mac="52:54:00:e2:e0:02", fw="x64", v4=True, v6=False, pxe4=True, pxe6=False,

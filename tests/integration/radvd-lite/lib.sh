@@ -101,6 +101,27 @@ rl_stop() {
     [ "$rc" -eq 0 ] || rl_fail "radvd-lite exited with $rc on SIGTERM"
 }
 
+# rl_stop_watching_finals PID ROUTER_LL: stops radvd-lite while capturing on
+# the client's link; sets RL_FINALS (RAs with router lifetime 0 on the wire)
+# and RL_STOP_MS (SIGTERM to exit), once the client has dropped the default
+# route through ROUTER_LL that the final RA withdraws.
+rl_stop_watching_finals() {
+    local pid=$1 router_ll=$2 cap start
+    rl_default_route() { ip -n "$RL_CLIENT" -6 route show default | grep -q "via $router_ll"; }
+    rl_no_default_route() { ! rl_default_route; }
+    rl_wait 5 "the client's default route" rl_default_route
+    rl_bg "$RL_CLIENT" "$RL_TMP/final.tcpdump" tcpdump -i rl1 -n -v -l --immediate-mode 'icmp6 and ip6[40] = 134'
+    cap=$RL_BG_PID
+    rl_wait 5 "tcpdump to listen" grep -qs listening "$RL_TMP/final.tcpdump"
+    start=$(date +%s%N)
+    rl_stop "$pid"
+    RL_STOP_MS=$((($(date +%s%N) - start) / 1000000))
+    rl_wait 2 "the client to drop the default route" rl_no_default_route
+    sleep 0.3
+    rl_kill "$cap"
+    RL_FINALS=$(grep -c 'router lifetime 0s' "$RL_TMP/final.tcpdump" || true)
+}
+
 # rl_counter NAME LOG FIELD: asks for counters (SIGUSR1) and prints FIELD of
 # the newest COUNTERS line.
 rl_counter() {

@@ -32,21 +32,9 @@ grep RELOAD_FAILED "$log" | grep -q 'RadvdLite.interfaces\[0\].max-rtr-adv-inter
     rl_fail "reload error does not name the field"
 rl_rdisc6 | grep -q 'Prefix *: 2001:db8:7::/64' || rl_fail "running config lost after a bad reload"
 
-default_route() { ip -n "$RL_CLIENT" -6 route show default | grep -q "via $router_ll"; }
-rl_wait 5 "the client's default route" default_route
-rl_bg "$RL_CLIENT" "$RL_TMP/final.tcpdump" tcpdump -i rl1 -n -v -l --immediate-mode 'icmp6 and ip6[40] = 134'
-cap=$RL_BG_PID
-rl_wait 5 "tcpdump to listen" grep -qs listening "$RL_TMP/final.tcpdump"
-start=$(date +%s%N)
-rl_stop "$RL_PID"
-elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-no_default_route() { ! default_route; }
-rl_wait 2 "the client to drop the default route" no_default_route
-sleep 0.3
-rl_kill "$cap"
-finals=$(grep -c 'router lifetime 0s' "$RL_TMP/final.tcpdump" || true)
-[ "$finals" -eq 2 ] || rl_fail "saw $finals final RAs on the wire, configured 2"
-[ "$elapsed_ms" -ge 2900 ] && [ "$elapsed_ms" -lt 6000 ] ||
-    rl_fail "stop took ${elapsed_ms} ms; final RAs must be MIN_DELAY_BETWEEN_RAS (3 s) apart"
+rl_stop_watching_finals "$RL_PID" "$router_ll"
+[ "$RL_FINALS" -eq 2 ] || rl_fail "saw $RL_FINALS final RAs on the wire, configured 2"
+[ "$RL_STOP_MS" -ge 2900 ] && [ "$RL_STOP_MS" -lt 6000 ] ||
+    rl_fail "stop took ${RL_STOP_MS} ms; final RAs must be MIN_DELAY_BETWEEN_RAS (3 s) apart"
 grep -q '"ra-sent-final": 2' "$log" || rl_fail "final RAs not counted"
-echo "PASS: reload, refused bad reload, 2 final RAs ${elapsed_ms} ms stop, default route withdrawn"
+echo "PASS: reload, refused bad reload, 2 final RAs ${RL_STOP_MS} ms stop, default route withdrawn"

@@ -14,23 +14,10 @@ cat >"$RL_TMP/rl.conf" <<CONF
 CONF
 log=$RL_TMP/rl.log
 rl_start rl "$RL_TMP/rl.conf"
-router_ll=$(rl_router_link_local)
-default_route() { ip -n "$RL_CLIENT" -6 route show default | grep -q "via $router_ll"; }
-rl_wait 5 "the client's default route" default_route
-rl_bg "$RL_CLIENT" "$RL_TMP/final.tcpdump" tcpdump -i rl1 -n -v -l --immediate-mode 'icmp6 and ip6[40] = 134'
-cap=$RL_BG_PID
-rl_wait 5 "tcpdump to listen" grep -qs listening "$RL_TMP/final.tcpdump"
-start=$(date +%s%N)
-rl_stop "$RL_PID"
-elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-no_default_route() { ! default_route; }
-rl_wait 2 "the client to drop the default route" no_default_route
-sleep 0.3
-rl_kill "$cap"
-finals=$(grep -c 'router lifetime 0s' "$RL_TMP/final.tcpdump" || true)
-[ "$finals" -eq 1 ] || rl_fail "saw $finals final RAs on the wire; the default is one"
+rl_stop_watching_finals "$RL_PID" "$(rl_router_link_local)"
+[ "$RL_FINALS" -eq 1 ] || rl_fail "saw $RL_FINALS final RAs on the wire; the default is one"
 grep -q '"ra-sent-final": 1' "$log" || rl_fail "the final RA is not counted"
 # A second final RA could not leave before MIN_DELAY_BETWEEN_RAS (3 s): the
 # stop must be over before that, whatever the machine's load.
-[ "$elapsed_ms" -lt 2900 ] || rl_fail "stop took ${elapsed_ms} ms: it waited as if for a second final RA"
-echo "PASS: one final RA by default, stop in ${elapsed_ms} ms, default route withdrawn"
+[ "$RL_STOP_MS" -lt 2900 ] || rl_fail "stop took ${RL_STOP_MS} ms: it waited as if for a second final RA"
+echo "PASS: one final RA by default, stop in ${RL_STOP_MS} ms, default route withdrawn"
