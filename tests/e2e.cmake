@@ -45,6 +45,31 @@ if(NETBOOT_INTEGRATION)
   set_tests_properties(e2e.installer-rescue PROPERTIES RUN_SERIAL TRUE)
   # APPEND: netboot_script_test's own ENVIRONMENT names the build directory.
   set_property(TEST e2e.installer-rescue APPEND PROPERTY ENVIRONMENT NETBOOT_E2E_TIMEOUT=300)
+  # Secure Boot enforced (OVMF secboot with Microsoft's keys, q35 + SMM):
+  #   secureboot-pxe4/-pxe6  PXE v4 / v6 -> shimx64.efi (signed) -> grubx64.efi
+  #       (Debian-signed GRUB, fetched by shim at the TFTP root) -> grub/grub.cfg
+  #       -> the installer's signed kernel in rescue mode (the machine's
+  #       grub.cfg-<mac> picks the entry): "EFI stub: UEFI Secure Boot is
+  #       enabled" and the rescue dialog on the console; ipxe.efi never sent.
+  #       ~85-95 s here (GRUB fetches the 41 MB initrd over TFTP).
+  #   secureboot-refuses-ipxe  the negative: the same VM on a site without
+  #       secure-boot is handed ipxe.efi and the firmware refuses it
+  #       ("Access Denied"); iPXE never asks for its script. ~12 s.
+  #   secureboot-http4  HTTP boot -> shimx64.efi -> //grubx64.efi over HTTP ->
+  #       signed GRUB, which stops at grub> like ia32-http4. ~13 s.
+  foreach(scenario secureboot-refuses-ipxe secureboot-http4)
+    netboot_script_test(e2e.${scenario}
+      COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh ${scenario}
+      LABELS e2e TIMEOUT 240)
+    set_tests_properties(e2e.${scenario} PROPERTIES RUN_SERIAL TRUE)
+  endforeach()
+  foreach(scenario secureboot-pxe4 secureboot-pxe6)
+    netboot_script_test(e2e.${scenario}
+      COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh ${scenario}
+      LABELS e2e TIMEOUT 600)
+    set_tests_properties(e2e.${scenario} PROPERTIES RUN_SERIAL TRUE)
+    set_property(TEST e2e.${scenario} APPEND PROPERTY ENVIRONMENT NETBOOT_E2E_TIMEOUT=300)
+  endforeach()
   # The harness can fail: a stack with no UEFI loader must not pass uefi-pxe4.
   netboot_script_test(e2e.harness-fails
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/harness-fails.sh

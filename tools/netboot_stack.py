@@ -52,6 +52,33 @@ RESCUE_MARKER = "kea-netboot: profile rescue reached"
 # The Debian installer in rescue mode asks for the language first: on the
 # serial console its newt frontend draws "Rescue mode" above that dialog.
 INSTALLER_RESCUE_DIALOG = r"Rescue mode.*Select a language"
+SECURE_BOOT_ON = r"EFI stub: UEFI Secure Boot is enabled"
+
+
+def secure_boot_evidence(family):
+    """x64 UEFI with Secure Boot enforced: shim (signed by Microsoft), then
+    Debian's signed GRUB at the TFTP root, the GRUB menu, and the installer's
+    signed kernel in rescue mode (chosen by the machine's grub.cfg-<mac>)."""
+    v6 = family == 6
+    client = r"\[2001:db8:[0-9a-f:]*\]" if v6 else r"[0-9.]+"
+    shim = r"'tftp://%s/shimx64\.efi'" % S6 if v6 else r"'shimx64\.efi'"
+    return [
+        ("DHCPv%d: OVMF (Secure Boot) PXE told shimx64.efi" % family, "dhcp%d" % family,
+         r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*" + shim),
+        ("TFTP: shimx64.efi (signed shim) sent", "tftp", r'transfer client=%s:\d+ file="shimx64\.efi" .*outcome=ok' % client),
+        ("TFTP: grubx64.efi (signed GRUB) sent", "tftp", r'transfer client=%s:\d+ file="/?grubx64\.efi" .*outcome=ok' % client),
+        ("TFTP: grub/grub.cfg sent", "tftp", r'transfer client=%s:\d+ file="/?grub/grub\.cfg" .*outcome=ok' % client),
+        ("VM console: GRUB menu (x86_64-efi)", "serial", re.escape(MARKER) + r" \(grub x86_64-efi"),
+        ("TFTP: the installer's kernel sent to GRUB", "tftp",
+         r'transfer client=%s:\d+ file="/?debian-installer/amd64/linux" .*outcome=ok' % client),
+        ("VM console: the kernel says Secure Boot is enabled", "serial", SECURE_BOOT_ON),
+        ("VM console: the kernel booted with the rescue command line", "serial", r"Command line: .*rescue/enable=true"),
+        ("VM console: the rescue mode's first dialog", "serial", INSTALLER_RESCUE_DIALOG),
+    ]
+
+
+# A Secure Boot machine must never be handed iPXE (unsigned).
+NO_IPXE = [("TFTP: the unsigned ipxe.efi sent to a Secure Boot machine", "tftp", r'file="/?ipxe\.efi"')]
 
 # Evidence: (what, log, regex). Logs: dhcp4, dhcp6, tftp, http, serial.
 S4 = re.escape(SERVER4)
@@ -138,6 +165,48 @@ SCENARIOS = {
             ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
         ],
         second_boot=NORMAL_MENU_AGAIN),
+    "secureboot-pxe4": dict(
+        title="UEFI x64 with Secure Boot enforced (OVMF secboot, Microsoft keys) PXE over IPv4 -> shimx64.efi -> "
+              "grubx64.efi (signed) -> grub/grub.cfg -> the installer's signed kernel in rescue mode",
+        mac="52:54:00:e2:e0:0b", fw="x64-secboot", v4=True, v6=False, pxe4=True, pxe6=False, installer=True,
+        render=["--secure-boot"], grub_host_default="rescue",
+        reached="the installer's rescue mode, booted with Secure Boot enforced",
+        evidence=secure_boot_evidence(4), forbidden=NO_IPXE),
+    "secureboot-pxe6": dict(
+        title="UEFI x64 with Secure Boot enforced, PXE over IPv6 -> tftp://[2001:db8::1]/shimx64.efi -> "
+              "grubx64.efi -> grub/grub.cfg -> the installer's signed kernel in rescue mode",
+        mac="52:54:00:e2:e0:0c", fw="x64-secboot", v4=False, v6=True, pxe4=False, pxe6=True, installer=True,
+        render=["--secure-boot"], grub_host_default="rescue",
+        reached="the installer's rescue mode, booted with Secure Boot enforced",
+        evidence=secure_boot_evidence(6), forbidden=NO_IPXE),
+    "secureboot-http4": dict(
+        title="UEFI x64 with Secure Boot enforced, HTTP boot over IPv4 -> http://192.0.2.1/shimx64.efi -> "
+              "grubx64.efi over HTTP -> GRUB",
+        mac="52:54:00:e2:e0:0e", fw="x64-secboot", v4=True, v6=False, pxe4=False, pxe6=False, installer=True,
+        render=["--secure-boot"],
+        reached="signed GRUB (it stops at grub>: GRUB 2.06 cannot derive $prefix after UEFI HTTP boot)",
+        evidence=[
+            ("DHCPv4: OVMF (Secure Boot) HTTP boot told shimx64.efi", "dhcp4",
+             r"NETBOOT_DECISION .*arch efi-x64.*transport http.*'http://%s/shimx64\.efi'" % S4),
+            ("HTTP: GET /shimx64.efi", "http", r'"GET /shimx64\.efi HTTP/[0-9.]+" 200 '),
+            # shim asks for "//grubx64.efi" over HTTP (its own directory and a slash)
+            ("HTTP: GET grubx64.efi (signed GRUB)", "http", r'"GET /+grubx64\.efi HTTP/[0-9.]+" 200 '),
+            ("VM console: GRUB started", "serial", r"grub>|" + re.escape(MARKER)),
+        ], forbidden=NO_IPXE),
+    "secureboot-refuses-ipxe": dict(
+        title="the negative: the same Secure Boot VM on a site without secure-boot is handed ipxe.efi, "
+              "and the firmware refuses to run it",
+        mac="52:54:00:e2:e0:0d", fw="x64-secboot", v4=True, v6=False, pxe4=True, pxe6=False,
+        reached="the firmware's refusal of the unsigned iPXE",
+        evidence=[
+            ("DHCPv4: OVMF (Secure Boot) PXE told ipxe.efi", "dhcp4",
+             r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*'ipxe\.efi'"),
+            ("TFTP: ipxe.efi sent", "tftp", r'transfer client=[0-9.]+:\d+ file="ipxe\.efi" .*outcome=ok'),
+            ("VM console: the firmware refuses the unsigned image", "serial",
+             r"BdsDxe: failed to load Boot.*PXEv4.*: Access Denied"),
+        ],
+        forbidden=[("DHCPv4: iPXE ran (asked for its script) although Secure Boot is enforced", "dhcp4",
+                    r"NETBOOT_DECISION .*iPXE yes")]),
     "uefi-pxe4": dict(
         title="UEFI x64 (OVMF) PXE over IPv4 -> ipxe.efi over TFTP -> iPXE -> boot.ipxe over HTTP",
         mac="52:54:00:e2:e0:02", fw="x64", v4=True, v6=False, pxe4=True, pxe6=False,
@@ -274,6 +343,9 @@ NEEDED_FILES = {
              ("/usr/lib/ipxe/qemu/efi-virtio.rom", "/usr/share/qemu/efi-virtio.rom")],
     "x64": [("/usr/share/OVMF/OVMF_CODE_4M.fd",)],
     "ia32": [("/usr/share/OVMF/OVMF32_CODE_4M.secboot.fd",)],
+    "x64-secboot": [("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd",), ("/usr/share/OVMF/OVMF_VARS_4M.ms.fd",),
+                    ("/usr/lib/shim/shimx64.efi.signed",),
+                    ("/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed",)],
     # the Debian installer's boot entries (debian-installer-<N>-netboot-amd64)
     "installer": [tuple(glob.glob("/usr/lib/debian-installer/images/*/amd64/text/debian-installer/amd64/linux"))
                   or ("/usr/lib/debian-installer/images/<N>/amd64/text/debian-installer/amd64/linux",)],
@@ -378,7 +450,8 @@ class Stack:
                "--subnet4", SUBNET4, "--server4", SERVER4, "--prefix6", PREFIX6, "--server6", SERVER6,
                "--root", self.root, "--install-loaders", "--run-dir", self.run,
                "--hook", os.path.join(self.kea_run, "hooks", "libdhcp_netboot.so"),
-               "-o", self.etc, "--menu-timeout", "30", "--console", "ttyS0,115200"] + self.args.render_arg
+               "-o", self.etc, "--menu-timeout", "30", "--console", "ttyS0,115200"] + \
+            self.sc.get("render", []) + self.args.render_arg
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode:
             raise Failure("netboot-render: " + r.stderr.strip())
@@ -393,6 +466,15 @@ class Stack:
                 f.write("#!ipxe\necho kea-netboot: per-machine script for ${mac} (%s)\n" % name)
             os.chmod(os.path.join(self.root, name), 0o644)
             say("Per-machine script %s put into the boot root" % name)
+        if self.sc.get("grub_host_default"):
+            # The per-machine GRUB file the menu sources: this machine's
+            # default entry, started at once.
+            name = "grub/grub.cfg-" + self.sc["mac"]
+            with open(os.path.join(self.root, name), "w") as f:
+                f.write("set default=%s\nset timeout=1\n" % self.sc["grub_host_default"])
+            os.chmod(os.path.join(self.root, name), 0o644)
+            say("Per-machine GRUB file %s put into the boot root (default entry %s)"
+                % (name, self.sc["grub_host_default"]))
         os.environ["NETBOOT_HOOK"] = bins["hook"]
         checks = [
             ("netboot-check-config", [bins["checker"], self.etc + "/kea-dhcp4.conf"]),
@@ -493,6 +575,10 @@ class Stack:
         if sc["fw"] == "x64":
             code, vars_src = OVMF + "/OVMF_CODE_4M.fd", OVMF + "/OVMF_VARS_4M.fd"
             cmd += ["-machine", "q35"]
+        elif sc["fw"] == "x64-secboot":
+            # Microsoft's keys enrolled and Secure Boot on: only signed images run.
+            code, vars_src = OVMF + "/OVMF_CODE_4M.secboot.fd", OVMF + "/OVMF_VARS_4M.ms.fd"
+            cmd += ["-machine", "q35,smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on"]
         else:  # ia32: Debian's only build is the Secure Boot one (docs/firmware.md, "32-bit UEFI")
             code, vars_src = OVMF + "/OVMF32_CODE_4M.secboot.fd", OVMF + "/OVMF32_VARS_4M.fd"
             cmd += ["-machine", "q35,smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on"]
@@ -563,7 +649,8 @@ class Stack:
         ansi = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|[\x00-\x08\x0b-\x1f\x7f]")
         serial_interesting = re.compile(
             r"Start PXE|Start HTTP|Downloading NBP|NBP file|iPXE initialising|iPXE 1\.|Configuring|"
-            r"http://|tftp://|kea-netboot|Booting from|Error|error|failed|grub>|Welcome to GRUB|URI:")
+            r"http://|tftp://|kea-netboot|Booting from|Error|error|failed|grub>|Welcome to GRUB|URI:|"
+            r"Secure Boot|Access Denied|Security Violation|Command line:")
         while pending:
             if time.monotonic() > deadline:
                 raise Failure("timed out after %d s; still waiting for: %s"

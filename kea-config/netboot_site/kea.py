@@ -6,6 +6,7 @@ import os
 
 from .common import dump, header, port_suffix
 from .control import control_sockets
+from .model import SECURE_BOOT_LOADERS
 
 LIB_LEASE_CMDS = "libdhcp_lease_cmds.so"
 LIB_HA = "libdhcp_ha.so"
@@ -22,15 +23,32 @@ def profile_script_url(site, name):
     return "http://{server}%s/profile-%s.ipxe" % (port_suffix(site), name)
 
 
+def loaders(site, secure_boot):
+    """{family: file} with the Secure Boot chain where it is on."""
+    return dict(site.loaders, **(SECURE_BOOT_LOADERS if secure_boot else {}))
+
+
+def secure_boot_layer(site, secure_boot):
+    """The hook's boot files for a subnet or host whose Secure Boot setting
+    differs from the level above: only the families that change."""
+    files = {f: loaders(site, secure_boot)[f] for f in SECURE_BOOT_LOADERS if f in site.families}
+    layer = {"tftp-boot-files": files}
+    http = {f: name for f, name in files.items() if f in site.http_boot}
+    if http:
+        layer["http-boot-files"] = http
+    return layer
+
+
 def hook_parameters(site, family, p):
     port = port_suffix(site)
+    files = loaders(site, site.secure_boot)
     params = {
         # No BIOS over DHCPv6: legacy PXE ROMs speak DHCPv4 only.
-        "tftp-boot-files": {f: site.loaders[f] for f in site.families if family == 4 or f != "bios"},
+        "tftp-boot-files": {f: files[f] for f in site.families if family == 4 or f != "bios"},
         "ipxe-script-url": "http://{server}%s/boot.ipxe" % port,
     }
     if site.http_boot:
-        params["http-boot-files"] = {f: site.loaders[f] for f in site.http_boot}
+        params["http-boot-files"] = {f: files[f] for f in site.http_boot}
         if port:
             params["http-base-url"] = "http://{server}%s/" % port
     if site.profiles:
@@ -88,8 +106,14 @@ def reservations(site, network, family):
             r = {"hw-address": mac, "hostname": h.name}
             if family == 4 and h.address4 and i == 0:
                 r["ip-address"] = str(h.address4)
+            netboot = {}
+            if site.secure_boot_of(h) != (network.secure_boot if network.secure_boot is not None
+                                          else site.secure_boot):
+                netboot.update(secure_boot_layer(site, site.secure_boot_of(h)))
             if h.profile:
-                r["user-context"] = {"netboot": {"ipxe-script-url": profile_script_url(site, h.profile)}}
+                netboot["ipxe-script-url"] = profile_script_url(site, h.profile)
+            if netboot:
+                r["user-context"] = {"netboot": netboot}
             out.append(r)
     return out
 
@@ -108,6 +132,8 @@ def subnet(site, network, subnet_id, family, ha_hooks):
         s["interface"] = network.interfaces[0]
     if network.relay:
         s["relay"] = {"ip-addresses": relays}
+    if network.secure_boot is not None and network.secure_boot != site.secure_boot:
+        s["user-context"] = {"netboot": secure_boot_layer(site, network.secure_boot)}
     hosts = reservations(site, network, family)
     if hosts:
         s["reservations"] = hosts

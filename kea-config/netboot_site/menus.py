@@ -1,5 +1,6 @@
 """The menus in the boot root: iPXE's boot.ipxe, one script per profile,
-GRUB's grub.cfg for 32-bit UEFI. Templates come with the bundle."""
+GRUB's grub.cfg for 32-bit UEFI and Secure Boot. Templates come with the
+bundle."""
 
 import os
 
@@ -78,14 +79,20 @@ def profile_script(site, name):
 
 
 def grub_entry(site, e):
+    """The entries' kernels are x86-64 ones: only the 64-bit GRUB shows
+    them, not the 32-bit UEFI machines' one, which shares this menu. An
+    EFI binary is chainloaded, which Secure Boot's lockdown refuses unless
+    it is signed: such entries are hidden there."""
     args = " ".join(kernel_args(site, e))
+    condition = '"$grub_cpu" = x86_64'
     if e.kernel.endswith(".efi"):
-        body = ["  chainloader /%s" % e.kernel]
+        body = ["    chainloader /%s" % e.kernel]
+        condition += ' -a "$lockdown" != y'
     else:
-        body = ["  linux /%s%s" % (e.kernel, " " + args if args else "")]
+        body = ["    linux /%s%s" % (e.kernel, " " + args if args else "")]
         if e.initrd:
-            body.append("  initrd /%s" % e.initrd)
-    return ['menuentry "%s" --id %s {' % (e.label, e.name)] + body + ["}"]
+            body.append("    initrd /%s" % e.initrd)
+    return ["if [ %s ]; then" % condition, '  menuentry "%s" --id %s {' % (e.label, e.name)] + body + ["  }", "fi"]
 
 
 def grub_menu(site):
@@ -103,6 +110,6 @@ def root_files(site):
     files = {"boot.ipxe": ipxe_menu(site)}
     for name in site.profiles:
         files["profile-%s.ipxe" % name] = profile_script(site, name)
-    if "efi-ia32" in site.families and site.loaders["efi-ia32"].startswith("grub"):
+    if "efi-ia32" in site.families and site.loaders["efi-ia32"].startswith("grub") or site.secure_boot_anywhere:
         files["grub/grub.cfg"] = grub_menu(site)
     return files

@@ -25,6 +25,12 @@ KNOWN_FAMILIES = {
 # The file each family gets in the boot root unless the site names another
 # (installed from Debian's ipxe and grub-efi-ia32-bin packages).
 DEFAULT_LOADERS = {"bios": "undionly.kpxe", "efi-x64": "ipxe.efi", "efi-ia32": "grubnetia32.efi"}
+# Where Secure Boot is on, x64 UEFI gets Microsoft-signed shim instead of
+# the unsigned iPXE; shim then asks for grubx64.efi at the TFTP (or HTTP)
+# root, whatever directory it came from: Debian's signed GRUB network image,
+# which reads the same grub/grub.cfg as 32-bit UEFI machines.
+SECURE_BOOT_LOADERS = {"efi-x64": "shimx64.efi"}
+SECURE_BOOT_SECOND_STAGE = "grubx64.efi"
 DEFAULT_MARKER = "kea-netboot: menu reached"
 DEFAULT_PROFILES = ["rescue"]
 DEFAULT_HOOK = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_netboot.so"
@@ -50,6 +56,7 @@ class Network:
     net6: Optional[ipaddress.IPv6Network]
     srv6: Optional[ipaddress.IPv6Address]
     pool6: Optional[Tuple[ipaddress.IPv6Address, ipaddress.IPv6Address]]
+    secure_boot: Optional[bool] = None  # None: as the site says
 
 
 @dataclass
@@ -78,6 +85,7 @@ class Host:
     address4: Optional[ipaddress.IPv4Address]
     profile: Optional[str]
     bmc: Optional[Bmc]
+    secure_boot: Optional[bool] = None  # None: as its network says
 
 
 @dataclass
@@ -103,6 +111,7 @@ class Site:
     entries: List[BootEntry]
     entries_given: bool
     console: Optional[str]
+    secure_boot: bool
     profiles: List[str]
     ha_this: Optional[Peer]
     ha_peer: Optional[Peer]
@@ -138,6 +147,26 @@ class Site:
     def network(self, name):
         return next(n for n in self.networks if n.name == name)
 
+    def secure_boot_of(self, host):
+        """Whether a host's x64 UEFI firmware gets shim: the host's own
+        setting, else its network's, else the site's."""
+        for said in (host.secure_boot, self.network(host.network).secure_boot, self.secure_boot):
+            if said is not None:
+                return said
+
+    @property
+    def secure_boot_anywhere(self):
+        return self.secure_boot or any(x.secure_boot for x in self.networks + self.hosts)
+
+    def boot_loaders(self):
+        """{file in the boot root: family} of every loader some client may
+        be handed (the Secure Boot ones only where Secure Boot is on)."""
+        files = {name: fam for fam, name in self.loaders.items()}
+        if self.secure_boot_anywhere:
+            files.update({name: fam for fam, name in SECURE_BOOT_LOADERS.items()})
+            files[SECURE_BOOT_SECOND_STAGE] = "efi-x64"
+        return files
+
 
 # --- the schema: every field, its default, and how to check it -------------
 
@@ -145,7 +174,7 @@ class Site:
 TOP_FIELDS = ("kea-version", "hook", "kea-hooks-dir", "run-dir", "http-port", "control-port",
               "boot", "profiles", "networks", "hosts", "ha")
 BOOT_FIELDS = ("root", "families", "http-boot", "loaders", "install-loaders", "menu-timeout",
-               "menu-marker", "root-files", "entries", "console")
+               "menu-marker", "root-files", "entries", "console", "secure-boot")
 ENTRY_FIELDS = ("name", "label", "kernel", "initrd", "cmdline", "platforms")
 PLATFORMS = ("bios", "efi")
 ENTRY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
@@ -164,8 +193,9 @@ DEFAULT_ENTRIES = [
     {"name": "memtest-efi", "label": "Memory test (memtest86+)", "kernel": "memtest86+x64.efi",
      "platforms": ["efi"]},
 ]
-NETWORK_FIELDS = ("name", "interfaces", "relay", "subnet4", "server4", "pool4", "prefix6", "server6", "pool6")
-HOST_FIELDS = ("name", "macs", "network", "address4", "profile", "bmc")
+NETWORK_FIELDS = ("name", "interfaces", "relay", "subnet4", "server4", "pool4", "prefix6", "server6", "pool6",
+                  "secure-boot")
+HOST_FIELDS = ("name", "macs", "network", "address4", "profile", "bmc", "secure-boot")
 BMC_FIELDS = ("address", "port", "user", "password-file")
 HA_FIELDS = ("this", "peer")
 
@@ -386,7 +416,8 @@ def _networks(c, raw):
             c.refuse(p, "a network without subnet4 and prefix6 leaves nothing to serve; drop one of the nulls")
         net4, srv4, pool4 = _network4(c, n, p, bool(relay))
         net6, srv6, pool6 = _network6(c, n, p, bool(relay))
-        networks.append(Network(name, interfaces, relay, net4, srv4, pool4, net6, srv6, pool6))
+        secure = c.typed(n, "secure-boot", p + ".secure-boot", bool, None, "true or false")
+        networks.append(Network(name, interfaces, relay, net4, srv4, pool4, net6, srv6, pool6, secure))
     if not any(n.interfaces for n in networks):
         c.refuse("networks", "Kea listens on the interfaces of the networks on this server's links; give at least "
                              "one network interfaces (relayed packets arrive there too)")
@@ -452,9 +483,10 @@ def _boot(c, raw):
         c.refuse("boot.console", "'%s' is not a console such as ttyS0,115200" % console)
     install = c.typed(b, "install-loaders", "boot.install-loaders", bool, False, "true or false")
     root_files = c.typed(b, "root-files", "boot.root-files", bool, True, "true or false")
+    secure = c.typed(b, "secure-boot", "boot.secure-boot", bool, False, "true or false")
     return dict(root=root, families=families, http_boot=http, loaders=loaders, install_loaders=install,
                 menu_timeout=timeout, menu_marker=marker, root_files=root_files, entries=entries,
-                entries_given=given is not None, console=console)
+                entries_given=given is not None, console=console, secure_boot=secure)
 
 
 def _entry(c, e, p):
@@ -568,7 +600,8 @@ def _hosts(c, raw, networks, profiles):
                 c.refuse(p + ".bmc.password-file", "the BMC's password is read from a file (absolute path, "
                                                    "mode 0600); a site file never holds the secret itself")
             bmc = Bmc(addr, port, user, secret)
-        hosts.append(Host(name, mac_list, net.name, address4, profile, bmc))
+        secure = c.typed(h, "secure-boot", p + ".secure-boot", bool, None, "true or false")
+        hosts.append(Host(name, mac_list, net.name, address4, profile, bmc, secure))
     return hosts
 
 
@@ -667,9 +700,20 @@ def build(raw, where=None, kea_version=None):
         c.refuse("ha.this", "HA pairs are rendered for Kea 2.x, whose peers talk through kea-ctrl-agent; Kea %s "
                             "has no agent to talk through (not rendered yet)" % version)
     hook = c.typed(raw, "hook", "hook", str, DEFAULT_HOOK, "a path")
+    _secure_boot(c, boot, networks, hosts)
     return Site(networks=networks, hosts=hosts, profiles=profiles, ha_this=this, ha_peer=peer,
                 kea_hooks_dir=hooks_dir, kea_version=version, hook=hook, run_dir=run_dir,
                 http_port=http_port, control_port=control_port, raw=raw, **boot)
+
+
+def _secure_boot(c, boot, networks, hosts):
+    said = [("boot.secure-boot", boot["secure_boot"])] + \
+        [("networks[%d].secure-boot" % i, n.secure_boot) for i, n in enumerate(networks)] + \
+        [("hosts[%d].secure-boot" % i, h.secure_boot) for i, h in enumerate(hosts)]
+    on = next((path for path, value in said if value), None)
+    if on and "efi-x64" not in boot["families"]:
+        c.refuse(on, "Secure Boot hands shim to x64 UEFI machines, but efi-x64 is not in %s; add it there"
+                 % c.where("boot.families"))
 
 
 def effective(site):
@@ -685,16 +729,17 @@ def effective(site):
         "boot": {"root": site.root, "families": site.families, "http-boot": site.http_boot,
                  "loaders": site.loaders, "install-loaders": site.install_loaders,
                  "menu-timeout": site.menu_timeout, "menu-marker": site.menu_marker,
-                 "root-files": site.root_files, "console": site.console,
+                 "root-files": site.root_files, "console": site.console, "secure-boot": site.secure_boot,
                  "entries": [{"name": e.name, "label": e.label, "kernel": e.kernel, "initrd": e.initrd,
                               "cmdline": e.cmdline, "platforms": e.platforms} for e in site.entries]},
         "profiles": site.profiles,
         "networks": [{"name": n.name, "interfaces": n.interfaces, "relay": n.relay,
                       "subnet4": s(n.net4), "server4": s(n.srv4), "pool4": rng(n.pool4),
-                      "prefix6": s(n.net6), "server6": s(n.srv6), "pool6": rng(n.pool6)}
+                      "prefix6": s(n.net6), "server6": s(n.srv6), "pool6": rng(n.pool6),
+                      "secure-boot": n.secure_boot}
                      for n in site.networks],
         "hosts": [{"name": h.name, "macs": h.macs, "network": h.network, "address4": s(h.address4),
-                   "profile": h.profile,
+                   "profile": h.profile, "secure-boot": h.secure_boot,
                    "bmc": None if not h.bmc else {"address": h.bmc.address, "port": h.bmc.port,
                                                   "user": h.bmc.user, "password-file": h.bmc.password_file}}
                   for h in site.hosts],

@@ -249,8 +249,10 @@ class BootEntries(SiteBase):
         self.assertIn("kernel live/vmlinuz initrd=initrd.img boot=live quiet console=ttyS0,115200 || goto failed\n"
                       "initrd live/initrd.img || goto failed\nboot || goto failed", menu)
         grub = self.read_root("grub/grub.cfg")
-        self.assertIn('menuentry "Live system" --id live {\n  linux /live/vmlinuz boot=live quiet console=ttyS0,115200'
-                      '\n  initrd /live/initrd.img\n}', grub)
+        self.assertIn('if [ "$grub_cpu" = x86_64 ]; then\n'
+                      '  menuentry "Live system" --id live {\n    linux /live/vmlinuz boot=live quiet console=ttyS0,115200'
+                      '\n    initrd /live/initrd.img\n  }\nfi', grub,
+                      "x86-64 kernels are for the 64-bit GRUB only, not the 32-bit UEFI machines sharing the menu")
         self.assertNotIn("Rescue", grub, "a BIOS-only entry has no place in the UEFI GRUB menu")
         # GRUB's own parser (grub-common, which grub-efi-ia32-bin of the
         # kea-config package list brings): a missing checker fails the test.
@@ -294,6 +296,88 @@ class BootEntries(SiteBase):
         self.assertNotIn("entry-memtest", menu)
         self.assertIn("kernel debian-installer/amd64/linux initrd=initrd.gz rescue/enable=true || goto failed", menu)
         self.assertIn("goto entry-rescue", self.read_root("profile-rescue.ipxe"))
+
+
+class SecureBoot(SiteBase):
+    """Where the site, a network or a host says secure-boot, x64 UEFI gets
+    signed shim (and through it signed GRUB) instead of iPXE, over TFTP
+    and HTTP; nowhere else."""
+
+    def setUp(self):
+        super().setUp()
+        for f in ("shimx64.efi", "grubx64.efi"):
+            with open(os.path.join(self.root, f), "w") as fh:
+                fh.write("x")
+
+    def site(self, boot=None, network=None, hosts=()):
+        n = dict({"name": "lab", "interfaces": ["eth1"]}, **(network or {}))
+        return self.write_site(json.dumps({
+            "kea-version": "2.6", "networks": [n], "hosts": list(hosts),
+            "boot": dict({"root": self.root}, **(boot or {}))}))
+
+    def rendered(self, site):
+        out = os.path.join(self.tmp.name, "out")
+        r = self.render(site, "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return {f: kea_json(os.path.join(out, "kea-dhcp%d.conf" % f))["Dhcp%d" % f] for f in (4, 6)}
+
+    @staticmethod
+    def hook(conf):
+        return next(h["parameters"] for h in conf["hooks-libraries"] if "parameters" in h)
+
+    def test_site_wide(self):
+        for family, conf in self.rendered(self.site({"secure-boot": True})).items():
+            params = self.hook(conf)
+            self.assertEqual(params["tftp-boot-files"]["efi-x64"], "shimx64.efi")
+            self.assertEqual(params["http-boot-files"]["efi-x64"], "shimx64.efi")
+            self.assertEqual(params["tftp-boot-files"].get("efi-ia32"), "grubnetia32.efi")
+            self.assertNotIn("ipxe.efi", json.dumps(conf), "no unsigned loader anywhere in a Secure Boot site")
+        with open(os.path.join(self.root, "grub/grub.cfg")) as f:
+            self.assertIn("kea-netboot: menu reached", f.read())
+
+    def test_network_and_host_levels(self):
+        hosts = [{"name": "sb", "macs": ["52:54:00:00:00:01"], "secure-boot": True},
+                 {"name": "plain", "macs": ["52:54:00:00:00:02"], "profile": "rescue"}]
+        for family, conf in self.rendered(self.site(hosts=hosts)).items():
+            self.assertEqual(self.hook(conf)["tftp-boot-files"]["efi-x64"], "ipxe.efi")
+            subnet = conf["subnet%d" % family][0]
+            self.assertNotIn("user-context", subnet)
+            sb, plain = subnet["reservations"]
+            self.assertEqual(sb["user-context"]["netboot"]["tftp-boot-files"], {"efi-x64": "shimx64.efi"})
+            self.assertEqual(sb["user-context"]["netboot"]["http-boot-files"], {"efi-x64": "shimx64.efi"})
+            self.assertNotIn("tftp-boot-files", plain["user-context"]["netboot"])
+        # the network on, one host off: the host gets iPXE back
+        hosts = [{"name": "old", "macs": ["52:54:00:00:00:03"], "secure-boot": False}]
+        for family, conf in self.rendered(self.site(network={"secure-boot": True}, hosts=hosts)).items():
+            subnet = conf["subnet%d" % family][0]
+            self.assertEqual(subnet["user-context"]["netboot"]["tftp-boot-files"], {"efi-x64": "shimx64.efi"})
+            self.assertEqual(subnet["reservations"][0]["user-context"]["netboot"]["tftp-boot-files"],
+                             {"efi-x64": "ipxe.efi"})
+
+    def test_refused_without_x64_or_its_files(self):
+        self.refused(json.dumps({"networks": [{"interfaces": ["eth1"]}],
+                                 "boot": {"root": self.root, "families": ["bios"], "http-boot": [],
+                                          "secure-boot": True}}),
+                     "boot.secure-boot: Secure Boot hands shim to x64 UEFI machines, but efi-x64 is not in")
+        os.unlink(os.path.join(self.root, "grubx64.efi"))
+        self.refused(json.dumps({"networks": [{"interfaces": ["eth1"], "secure-boot": True}],
+                                 "boot": {"root": self.root}}),
+                     "grubx64.efi does not exist", "grubnetx64.efi.signed")
+        self.refused(json.dumps({"networks": [{"interfaces": ["eth1"], "secure-boot": "yes"}],
+                                 "boot": {"root": self.root}}), "networks[0].secure-boot: must be true or false")
+
+    def test_grub_hides_unsigned_efi_entries_under_lockdown(self):
+        for f in ("memtest86+x64.efi",):
+            with open(os.path.join(self.root, f), "w") as fh:
+                fh.write("x")
+        self.rendered(self.site({"secure-boot": True}))
+        with open(os.path.join(self.root, "grub/grub.cfg")) as f:
+            grub = f.read()
+        self.assertIn('if [ "$grub_cpu" = x86_64 -a "$lockdown" != y ]; then\n'
+                      '  menuentry "Memory test (memtest86+)" --id memtest-efi', grub)
+        check = subprocess.run(["grub-script-check", os.path.join(self.root, "grub/grub.cfg")],
+                               capture_output=True, text=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
 
 class JsonWithComments(unittest.TestCase):
