@@ -70,6 +70,15 @@ if(NETBOOT_INTEGRATION)
     set_tests_properties(e2e.${scenario} PROPERTIES RUN_SERIAL TRUE)
     set_property(TEST e2e.${scenario} APPEND PROPERTY ENVIRONMENT NETBOOT_E2E_TIMEOUT=300)
   endforeach()
+  # installer-auto: "install once" -> profile-install.ipxe -> the installer's
+  # automated install (auto=true priority=critical url=<preseed>): its DHCP,
+  # nginx's GET of preseed/<mac>.cfg (the rendered default.cfg) by the
+  # installer, then "Bad archive mirror" (no Debian mirror here). ~120-180 s.
+  netboot_script_test(e2e.installer-auto
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh installer-auto
+    LABELS e2e TIMEOUT 600)
+  set_tests_properties(e2e.installer-auto PROPERTIES RUN_SERIAL TRUE)
+  set_property(TEST e2e.installer-auto APPEND PROPERTY ENVIRONMENT NETBOOT_E2E_TIMEOUT=400)
   # The harness can fail: a stack with no UEFI loader must not pass uefi-pxe4.
   netboot_script_test(e2e.harness-fails
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/harness-fails.sh

@@ -52,6 +52,9 @@ RESCUE_MARKER = "kea-netboot: profile rescue reached"
 # The Debian installer in rescue mode asks for the language first: on the
 # serial console its newt frontend draws "Rescue mode" above that dialog.
 INSTALLER_RESCUE_DIALOG = r"Rescue mode.*Select a language"
+# With no Debian mirror reachable, the automated install stops at the mirror
+# step: "Bad archive mirror" under "[!!] Choose a mirror of the Debian archive".
+INSTALLER_MIRROR_STEP = r"Bad archive mirror"
 SECURE_BOOT_ON = r"EFI stub: UEFI Secure Boot is enabled"
 
 
@@ -165,6 +168,28 @@ SCENARIOS = {
             ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
         ],
         second_boot=NORMAL_MENU_AGAIN),
+    "installer-auto": dict(
+        title="legacy BIOS + iPXE ROM, 'install once' -> profile-install.ipxe -> the Debian installer's automated "
+              "install: it fetches its preseed from nginx and stops at the mirror (no Debian mirror here)",
+        mac="52:54:00:e2:e0:0f", fw="bios", v4=True, v6=False, pxe4=True, pxe6=False, installer=True,
+        # a name server (none answers here): the installer then asks for none
+        render=["--dns", SERVER4],
+        reached="the installer's automated install, past network configuration and the preseed, at the mirror step",
+        assign={"profile": "install", "once": True},
+        evidence=[
+            ("DHCPv4: iPXE ROM told the install profile's script URL", "dhcp4",
+             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-install\.ipxe'.*profile install" % S4),
+            ("HTTP: GET /profile-install.ipxe", "http", r'"GET /profile-install\.ipxe HTTP/[0-9.]+" 200 '),
+            ("HTTP: GET the installer's initrd", "http", r'"GET /debian-installer/amd64/initrd\.gz HTTP/[0-9.]+" 200 '),
+            ("VM console: the kernel booted with the automated install's command line", "serial",
+             r"Command line: .*auto=true priority=critical url=http://%s/preseed/52:54:00:e2:e0:0f\.cfg" % S4),
+            ("HTTP: the installer fetched its preseed (the site's default.cfg for this MAC)", "http",
+             r'"GET /preseed/52:54:00:e2:e0:0f\.cfg HTTP/[0-9.]+" 200 \d+ "-" "debian-installer'),
+            ("VM console: the installer stopped at the mirror step", "serial", INSTALLER_MIRROR_STEP),
+        ],
+        forbidden=[
+            ("VM console: the normal menu although install was assigned", "serial", re.escape(MARKER)),
+        ]),
     "secureboot-pxe4": dict(
         title="UEFI x64 with Secure Boot enforced (OVMF secboot, Microsoft keys) PXE over IPv4 -> shimx64.efi -> "
               "grubx64.efi (signed) -> grub/grub.cfg -> the installer's signed kernel in rescue mode",

@@ -128,6 +128,10 @@ def subnet(site, network, subnet_id, family, ha_hooks):
     relays = [a for a in network.relay if ipaddress.ip_address(a).version == family]
     if family == 4:
         s["option-data"] = [{"name": "routers", "data": relays[0] if relays else str(network.srv4)}]
+    dns = [a for a in network.dns if ipaddress.ip_address(a).version == family]
+    if dns:
+        s.setdefault("option-data", []).append(
+            {"name": "domain-name-servers" if family == 4 else "dns-servers", "data": ", ".join(dns)})
     if len(network.interfaces) == 1:
         s["interface"] = network.interfaces[0]
     if network.relay:

@@ -4,6 +4,9 @@ bundle."""
 
 import os
 
+from .model import PRESEED_TOKEN
+from .preseed import PRESEED_DIR, preseed, preseed_url, uses_preseed
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATE_DIRS = [HERE, "/usr/share/kea-netboot"]
 
@@ -26,8 +29,9 @@ def placeholder(text, name, lines):
     return text.replace("@%s@\n" % name, "".join(line + "\n" for line in lines))
 
 
-def kernel_args(site, entry):
-    args = [entry.cmdline] if entry.cmdline else []
+def kernel_args(site, entry, mac_variable):
+    cmdline = entry.cmdline.replace(PRESEED_TOKEN, preseed_url(site, mac_variable))
+    args = [cmdline] if cmdline else []
     if site.console:
         args.append("console=" + site.console)
     return args
@@ -41,7 +45,7 @@ def ipxe_entry(site, e):
     """iPXE boots one entry; relative names resolve against the script's
     URL, so over HTTP from the boot root, on IPv4 and IPv6 alike. A UEFI
     kernel finds its initrd by the name given as initrd=."""
-    args = kernel_args(site, e)
+    args = kernel_args(site, e, "${mac}")
     if e.initrd:
         args.insert(0, "initrd=" + os.path.basename(e.initrd))
     lines = [":entry-" + e.name,
@@ -83,7 +87,7 @@ def grub_entry(site, e):
     them, not the 32-bit UEFI machines' one, which shares this menu. An
     EFI binary is chainloaded, which Secure Boot's lockdown refuses unless
     it is signed: such entries are hidden there."""
-    args = " ".join(kernel_args(site, e))
+    args = " ".join(kernel_args(site, e, "${net_default_mac}"))
     condition = '"$grub_cpu" = x86_64'
     if e.kernel.endswith(".efi"):
         body = ["    chainloader /%s" % e.kernel]
@@ -112,4 +116,6 @@ def root_files(site):
         files["profile-%s.ipxe" % name] = profile_script(site, name)
     if "efi-ia32" in site.families and site.loaders["efi-ia32"].startswith("grub") or site.secure_boot_anywhere:
         files["grub/grub.cfg"] = grub_menu(site)
+    if uses_preseed(site):
+        files[PRESEED_DIR + "/default.cfg"] = preseed(site)
     return files

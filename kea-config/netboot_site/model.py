@@ -32,7 +32,8 @@ DEFAULT_LOADERS = {"bios": "undionly.kpxe", "efi-x64": "ipxe.efi", "efi-ia32": "
 SECURE_BOOT_LOADERS = {"efi-x64": "shimx64.efi"}
 SECURE_BOOT_SECOND_STAGE = "grubx64.efi"
 DEFAULT_MARKER = "kea-netboot: menu reached"
-DEFAULT_PROFILES = ["rescue"]
+# netboot-ctl's rescue and reinstall boot these (entries of the same names).
+DEFAULT_PROFILES = ["rescue", "install"]
 DEFAULT_HOOK = "/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_netboot.so"
 PROFILE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
 SERVER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -57,6 +58,7 @@ class Network:
     srv6: Optional[ipaddress.IPv6Address]
     pool6: Optional[Tuple[ipaddress.IPv6Address, ipaddress.IPv6Address]]
     secure_boot: Optional[bool] = None  # None: as the site says
+    dns: List[str] = field(default_factory=list)  # name servers handed out (both families)
 
 
 @dataclass
@@ -67,6 +69,19 @@ class BootEntry:
     initrd: Optional[str]
     cmdline: str
     platforms: List[str]
+
+
+@dataclass
+class Install:
+    """What the installer's automated install is told (preseed/default.cfg)."""
+    mirror: str
+    locale: str
+    keymap: str
+    timezone: str
+    root_password_hash: Optional[str]
+    ssh_key: Optional[str]
+    partitioning: str
+    packages: List[str]
 
 
 @dataclass
@@ -112,6 +127,7 @@ class Site:
     entries_given: bool
     console: Optional[str]
     secure_boot: bool
+    install: "Install"
     profiles: List[str]
     ha_this: Optional[Peer]
     ha_peer: Optional[Peer]
@@ -172,7 +188,10 @@ class Site:
 
 # Field names of each object; anything else is refused, naming the field.
 TOP_FIELDS = ("kea-version", "hook", "kea-hooks-dir", "run-dir", "http-port", "control-port",
-              "boot", "profiles", "networks", "hosts", "ha")
+              "boot", "install", "profiles", "networks", "hosts", "ha")
+INSTALL_FIELDS = ("mirror", "locale", "keymap", "timezone", "root-password-hash", "ssh-key", "partitioning",
+                  "packages")
+PARTITIONING = ("atomic", "home", "multi")  # the installer's own recipes
 BOOT_FIELDS = ("root", "families", "http-boot", "loaders", "install-loaders", "menu-timeout",
                "menu-marker", "root-files", "entries", "console", "secure-boot")
 ENTRY_FIELDS = ("name", "label", "kernel", "initrd", "cmdline", "platforms")
@@ -183,8 +202,10 @@ ENTRY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
 # files are in the boot root (install-loaders copies them there).
 DI = "debian-installer/amd64/"
 DEFAULT_ENTRIES = [
-    {"name": "install", "label": "Debian installer: install", "kernel": DI + "linux", "initrd": DI + "initrd.gz",
-     "cmdline": ""},
+    {"name": "install", "label": "Debian installer: automated install (preseed)", "kernel": DI + "linux",
+     "initrd": DI + "initrd.gz", "cmdline": "auto=true priority=critical url={preseed}"},
+    {"name": "interactive", "label": "Debian installer: install", "kernel": DI + "linux",
+     "initrd": DI + "initrd.gz", "cmdline": ""},
     {"name": "expert", "label": "Debian installer: expert install", "kernel": DI + "linux",
      "initrd": DI + "initrd.gz", "cmdline": "priority=low"},
     {"name": "rescue", "label": "Debian installer: rescue mode", "kernel": DI + "linux",
@@ -194,7 +215,7 @@ DEFAULT_ENTRIES = [
      "platforms": ["efi"]},
 ]
 NETWORK_FIELDS = ("name", "interfaces", "relay", "subnet4", "server4", "pool4", "prefix6", "server6", "pool6",
-                  "secure-boot")
+                  "secure-boot", "dns")
 HOST_FIELDS = ("name", "macs", "network", "address4", "profile", "bmc", "secure-boot")
 BMC_FIELDS = ("address", "port", "user", "password-file")
 HA_FIELDS = ("this", "peer")
@@ -417,7 +438,11 @@ def _networks(c, raw):
         net4, srv4, pool4 = _network4(c, n, p, bool(relay))
         net6, srv6, pool6 = _network6(c, n, p, bool(relay))
         secure = c.typed(n, "secure-boot", p + ".secure-boot", bool, None, "true or false")
-        networks.append(Network(name, interfaces, relay, net4, srv4, pool4, net6, srv6, pool6, secure))
+        dns = c.string_list(n, "dns", p + ".dns", [])
+        for j, addr in enumerate(dns):
+            if not _is_ip(addr):
+                c.refuse("%s.dns[%d]" % (p, j), "'%s' is not an IP address of a name server" % addr)
+        networks.append(Network(name, interfaces, relay, net4, srv4, pool4, net6, srv6, pool6, secure, dns))
     if not any(n.interfaces for n in networks):
         c.refuse("networks", "Kea listens on the interfaces of the networks on this server's links; give at least "
                              "one network interfaces (relayed packets arrive there too)")
@@ -508,7 +533,7 @@ def _entry(c, e, p):
             c.refuse("%s.%s" % (p, key), "'%s' must be a path relative to the boot root, without '..'" % path)
     cmdline = c.typed(e, "cmdline", p + ".cmdline", str, "", "a kernel command line")
     for bad in ('"', "'", "\n", "\\", "$", "{", "}", ";"):
-        if bad in cmdline or bad in label:
+        if bad in cmdline.replace(PRESEED_TOKEN, "") or bad in label:
             c.refuse(p + (".cmdline" if bad in cmdline else ".label"),
                      "must not contain %r (it is written into iPXE and GRUB scripts)" % bad)
     platforms = c.string_list(e, "platforms", p + ".platforms", list(PLATFORMS))
@@ -516,6 +541,41 @@ def _entry(c, e, p):
         if x not in PLATFORMS:
             c.refuse(p + ".platforms", "'%s' is not bios or efi" % x)
     return BootEntry(name, label, kernel, initrd, cmdline, platforms)
+
+
+# In an entry's command line: the URL of the machine's preseed file (its own
+# preseed/<mac>.cfg, else preseed/default.cfg), filled in per loader.
+PRESEED_TOKEN = "{preseed}"
+
+
+def _install(c, raw):
+    i = c.fields(raw.get("install", {}), "install", INSTALL_FIELDS)
+    mirror = c.typed(i, "mirror", "install.mirror", str, "http://deb.debian.org/debian", "a URL")
+    u = urllib.parse.urlsplit(mirror)
+    if u.scheme not in ("http", "https") or not u.hostname or u.query or u.fragment:
+        c.refuse("install.mirror", "'%s' is not a Debian mirror URL such as http://deb.debian.org/debian" % mirror)
+    words = {}
+    for key, default, pattern, example in (("locale", "en_US.UTF-8", r"[A-Za-z_]+(\.[A-Za-z0-9-]+)?", "en_US.UTF-8"),
+                                           ("keymap", "us", r"[a-z][a-z0-9_-]{0,31}", "us"),
+                                           ("timezone", "UTC", r"[A-Za-z0-9_+/-]{1,64}", "Europe/Berlin")):
+        words[key] = c.typed(i, key, "install." + key, str, default, "text")
+        if not re.fullmatch(pattern, words[key]):
+            c.refuse("install." + key, "'%s' is not a %s such as %s" % (words[key], key, example))
+    hashed = c.typed(i, "root-password-hash", "install.root-password-hash", str, None, "a crypt(3) hash")
+    if hashed is not None and not re.fullmatch(r"\$[0-9a-z]+\$[./A-Za-z0-9$=,]+", hashed):
+        c.refuse("install.root-password-hash", "must be a crypt(3) hash (mkpasswd -m sha-512), never the password")
+    key = c.typed(i, "ssh-key", "install.ssh-key", str, None, "an SSH public key")
+    if key is not None and not re.fullmatch(r"(ssh|ecdsa|sk)-[A-Za-z0-9@.-]+ [A-Za-z0-9+/=]+( [^'\n]*)?", key):
+        c.refuse("install.ssh-key", "must be one public key line, such as the content of ~/.ssh/id_ed25519.pub")
+    recipe = c.typed(i, "partitioning", "install.partitioning", str, "atomic", "a recipe name")
+    if recipe not in PARTITIONING:
+        c.refuse("install.partitioning", "'%s' is not one of the installer's recipes (%s)"
+                 % (recipe, ", ".join(PARTITIONING)))
+    packages = c.string_list(i, "packages", "install.packages", ["openssh-server"])
+    for j, pkg in enumerate(packages):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9+.-]+", pkg):
+            c.refuse("install.packages[%d]" % j, "'%s' is not a Debian package name" % pkg)
+    return Install(mirror, words["locale"], words["keymap"], words["timezone"], hashed, key, recipe, packages)
 
 
 def _profiles(c, raw):
@@ -701,7 +761,8 @@ def build(raw, where=None, kea_version=None):
                             "has no agent to talk through (not rendered yet)" % version)
     hook = c.typed(raw, "hook", "hook", str, DEFAULT_HOOK, "a path")
     _secure_boot(c, boot, networks, hosts)
-    return Site(networks=networks, hosts=hosts, profiles=profiles, ha_this=this, ha_peer=peer,
+    install = _install(c, raw)
+    return Site(install=install, networks=networks, hosts=hosts, profiles=profiles, ha_this=this, ha_peer=peer,
                 kea_hooks_dir=hooks_dir, kea_version=version, hook=hook, run_dir=run_dir,
                 http_port=http_port, control_port=control_port, raw=raw, **boot)
 
@@ -732,11 +793,15 @@ def effective(site):
                  "root-files": site.root_files, "console": site.console, "secure-boot": site.secure_boot,
                  "entries": [{"name": e.name, "label": e.label, "kernel": e.kernel, "initrd": e.initrd,
                               "cmdline": e.cmdline, "platforms": e.platforms} for e in site.entries]},
+        "install": {"mirror": site.install.mirror, "locale": site.install.locale, "keymap": site.install.keymap,
+                    "timezone": site.install.timezone, "root-password-hash": site.install.root_password_hash,
+                    "ssh-key": site.install.ssh_key, "partitioning": site.install.partitioning,
+                    "packages": site.install.packages},
         "profiles": site.profiles,
         "networks": [{"name": n.name, "interfaces": n.interfaces, "relay": n.relay,
                       "subnet4": s(n.net4), "server4": s(n.srv4), "pool4": rng(n.pool4),
                       "prefix6": s(n.net6), "server6": s(n.srv6), "pool6": rng(n.pool6),
-                      "secure-boot": n.secure_boot}
+                      "secure-boot": n.secure_boot, "dns": n.dns}
                      for n in site.networks],
         "hosts": [{"name": h.name, "macs": h.macs, "network": h.network, "address4": s(h.address4),
                    "profile": h.profile, "secure-boot": h.secure_boot,

@@ -1,6 +1,7 @@
 """nginx: the boot root over HTTP (UEFI HTTP boot loaders, iPXE scripts)."""
 
 from .common import server_addresses
+from .preseed import PRESEED_DIR, REPORT_PATH
 
 
 def nginx_site(site, p):
@@ -23,6 +24,14 @@ def nginx_site(site, p):
         "    default_type application/octet-stream;",
         "    location / {",
         "        try_files $uri =404;",
+        "    }",
+        # The automated install: a machine's own preseed/<mac>.cfg, else the
+        # site's; the installer's report that it finished, logged and answered.
+        "    location /%s/ {" % PRESEED_DIR,
+        "        try_files $uri /%s/default.cfg;" % PRESEED_DIR,
+        "    }",
+        "    location %s {" % REPORT_PATH,
+        "        return 204;",
         "    }",
         "}",
     ]

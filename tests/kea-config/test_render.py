@@ -142,12 +142,13 @@ class Render(unittest.TestCase):
         p = kea_json(os.path.join(self.out, "kea-dhcp4.conf"))["Dhcp4"]["hooks-libraries"][0]["parameters"]
         self.assertEqual(p["tftp-boot-files"], {"bios": "undionly.kpxe", "efi-x64": "undionly.kpxe"})
 
-    def test_profiles_default_rescue(self):
+    def test_profiles_default_rescue_and_install(self):
         r = self.run_render()
         self.assertEqual(r.returncode, 0, r.stderr)
         for conf, family, n in (("kea-dhcp4.conf", "Dhcp4", 4), ("kea-dhcp6.conf", "Dhcp6", 6)):
             p = kea_json(os.path.join(self.out, conf))[family]["hooks-libraries"][0]["parameters"]
-            self.assertEqual(p["profiles"], {"rescue": {"ipxe-script-url": "http://{server}/profile-rescue.ipxe"}})
+            self.assertEqual(p["profiles"], {"rescue": {"ipxe-script-url": "http://{server}/profile-rescue.ipxe"},
+                                             "install": {"ipxe-script-url": "http://{server}/profile-install.ipxe"}})
             # assignments stay in the sandbox, never in the host's /var/lib/kea
             self.assertEqual(p["state-file"],
                              os.path.join(self.tmp.name, "kea", "kea-leases%d.csv.netboot-assignments.json" % n))

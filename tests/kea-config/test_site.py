@@ -125,7 +125,7 @@ class SiteFile(SiteBase):
         self.assertEqual((n["prefix6"], n["server6"]), ("2001:db8::/64", "2001:db8::1"))
         self.assertEqual(site["boot"]["loaders"], {"bios": "undionly.kpxe", "efi-x64": "ipxe.efi",
                                                    "efi-ia32": "grubnetia32.efi"})
-        self.assertEqual(site["profiles"], ["rescue"])
+        self.assertEqual(site["profiles"], ["rescue", "install"])
         self.assertEqual(site["hosts"], [])
 
     def test_example_site_renders_two_networks_and_the_hosts(self):
@@ -291,7 +291,7 @@ class BootEntries(SiteBase):
         r = self.render("-i", "eth1", "--root", self.root, "--kea-version", "2.6", "-o", out)
         self.assertEqual(r.returncode, 0, r.stderr)
         menu = self.read_root("boot.ipxe")
-        for name in ("install", "expert", "rescue"):
+        for name in ("install", "interactive", "expert", "rescue"):
             self.assertIn("item entry-%s" % name, menu)
         self.assertNotIn("entry-memtest", menu)
         self.assertIn("kernel debian-installer/amd64/linux initrd=initrd.gz rescue/enable=true || goto failed", menu)
@@ -378,6 +378,61 @@ class SecureBoot(SiteBase):
         check = subprocess.run(["grub-script-check", os.path.join(self.root, "grub/grub.cfg")],
                                capture_output=True, text=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+
+class AutomatedInstall(SiteBase):
+    """The installer's automated install: the entry's {preseed} becomes the
+    machine's preseed URL in both menus; preseed/default.cfg comes from the
+    site's install settings; nginx serves a machine's own file first."""
+
+    def site(self, install):
+        os.makedirs(os.path.join(self.root, "debian-installer/amd64"))
+        for name in ("debian-installer/amd64/linux", "debian-installer/amd64/initrd.gz"):
+            with open(os.path.join(self.root, name), "w") as f:
+                f.write("x")
+        return self.write_site(json.dumps({
+            "kea-version": "2.6", "install": install,
+            "networks": [{"interfaces": ["eth1"], "subnet4": "198.51.100.0/24", "dns": ["198.51.100.53"]}],
+            "boot": {"root": self.root}}))
+
+    def read(self, *names):
+        with open(os.path.join(*names)) as f:
+            return f.read()
+
+    def test_preseed_from_the_site(self):
+        key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBx operator@example"
+        out = os.path.join(self.tmp.name, "out")
+        r = self.render(self.site({"mirror": "http://mirror.example/debian", "timezone": "Europe/Berlin",
+                                   "ssh-key": key, "partitioning": "home"}), "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        url = "url=http://198.51.100.1/preseed/%s.cfg"
+        self.assertIn("auto=true priority=critical " + url % "${mac}", self.read(self.root, "boot.ipxe"))
+        self.assertIn("auto=true priority=critical " + url % "${net_default_mac}",
+                      self.read(self.root, "grub/grub.cfg"))
+        preseed = self.read(self.root, "preseed/default.cfg")
+        for line in ("d-i mirror/http/hostname string mirror.example", "d-i mirror/http/directory string /debian",
+                     "d-i time/zone string Europe/Berlin", "d-i partman-auto/choose_recipe select home",
+                     "d-i passwd/root-password-crypted password !", "echo '%s' > /target/root/.ssh" % key,
+                     "wget -q -O /dev/null http://198.51.100.1/netboot-report/installed/"):
+            self.assertIn(line, preseed)
+        nginx = self.read(out, "nginx-site.conf")
+        self.assertIn("location /preseed/ {\n        try_files $uri /preseed/default.cfg;", nginx)
+        dhcp4 = kea_json(os.path.join(out, "kea-dhcp4.conf"))["Dhcp4"]
+        self.assertIn({"name": "domain-name-servers", "data": "198.51.100.53"}, dhcp4["subnet4"][0]["option-data"])
+
+    def test_install_settings_refused_naming_the_field(self):
+        for install, says in (({"mirror": "ftp://x/debian"}, "install.mirror: 'ftp://x/debian' is not"),
+                              ({"root-password-hash": "hunter2"}, "install.root-password-hash: must be a crypt"),
+                              ({"ssh-key": "not a key"}, "install.ssh-key: must be one public key line"),
+                              ({"partitioning": "lvm"}, "install.partitioning: 'lvm' is not one of"),
+                              ({"packages": ["a b"]}, "install.packages[0]"),
+                              ({"mirrors": "x"}, "install.mirrors: unknown field")):
+            with self.subTest(says=says):
+                shutil.rmtree(self.root)
+                os.makedirs(self.root)
+                r = self.render(self.site(install), "-o", os.path.join(self.tmp.name, "out"))
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(says, r.stderr)
 
 
 class JsonWithComments(unittest.TestCase):
