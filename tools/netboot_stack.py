@@ -168,6 +168,29 @@ SCENARIOS = {
             ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
         ],
         second_boot=NORMAL_MENU_AGAIN),
+    "uefi-rescue": dict(
+        title="UEFI x64 (OVMF) PXE over IPv4, 'rescue once' -> ipxe.efi -> iPXE -> profile-rescue.ipxe -> the Debian "
+              "installer's rescue mode (kernel and initrd over HTTP)",
+        mac="52:54:00:e2:e0:10", fw="x64", v4=True, v6=False, pxe4=True, pxe6=False, installer=True,
+        reached="the installer's rescue mode (a booted kernel)",
+        assign={"profile": "rescue", "once": True},
+        evidence=[
+            ("DHCPv4: OVMF PXE told ipxe.efi", "dhcp4",
+             r"NETBOOT_DECISION .*arch efi-x64.*transport tftp.*iPXE no.*'ipxe\.efi'"),
+            ("TFTP: ipxe.efi sent", "tftp", r'transfer client=[0-9.]+:\d+ file="ipxe\.efi" .*outcome=ok'),
+            ("DHCPv4: iPXE told the rescue profile's script URL (the one-time assignment used)", "dhcp4",
+             r"NETBOOT_DECISION .*arch efi-x64.*iPXE yes.*'http://%s/profile-rescue\.ipxe'"
+             r".*profile rescue \(assigned once\)" % S4),
+            RESCUE_SCRIPT_GET,
+            ("HTTP: GET the installer's kernel", "http", r'"GET /debian-installer/amd64/linux HTTP/[0-9.]+" 200 '),
+            ("HTTP: GET the installer's initrd", "http", r'"GET /debian-installer/amd64/initrd\.gz HTTP/[0-9.]+" 200 '),
+            ("VM console: the kernel booted with the rescue command line", "serial",
+             r"Command line: .*rescue/enable=true"),
+            ("VM console: the rescue mode's first dialog", "serial", INSTALLER_RESCUE_DIALOG),
+        ],
+        forbidden=[
+            ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
+        ]),
     "installer-auto": dict(
         title="legacy BIOS + iPXE ROM, 'install once' -> profile-install.ipxe -> the Debian installer's automated "
               "install: it fetches its preseed from nginx and stops at the mirror (no Debian mirror here)",
@@ -303,7 +326,8 @@ SCENARIOS = {
             ("VM console: GRUB started", "serial", r"grub>|" + re.escape(MARKER)),
         ]),
 }
-DEFAULT_SCENARIO = "uefi-pxe4"
+# The main job ends in a booted kernel: what an operator's "rescue" does.
+DEFAULT_SCENARIO = "uefi-rescue"
 
 start_time = time.monotonic()
 
