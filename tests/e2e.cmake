@@ -82,6 +82,17 @@ if(NETBOOT_INTEGRATION)
     LABELS e2e TIMEOUT 600)
   set_tests_properties(e2e.installer-auto PROPERTIES RUN_SERIAL TRUE)
   set_property(TEST e2e.installer-auto APPEND PROPERTY ENVIRONMENT NETBOOT_E2E_TIMEOUT=400)
+  # bmc-rescue: the VM behind a real BMC implementation (OpenIPMI's ipmi_sim,
+  # IPMI v2 / RMCP+ on the boot network; tools/bmc-chassis-qemu acts on the
+  # QEMU process) boots its empty disk; netboot-ctl with a wrong BMC password
+  # and with no BMC at the address exits 5 and leaves no assignment; then
+  # "netboot-ctl rescue vm1 --power-cycle" sets the assignment, the boot
+  # device (pxe) and power-cycles: the VM boots the rescue profile once and
+  # netboot-ctl reports it. ~45 s (each ipmitool call ~5 s against ipmi_sim).
+  netboot_script_test(e2e.bmc-rescue
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh bmc-rescue
+    LABELS e2e TIMEOUT 300)
+  set_tests_properties(e2e.bmc-rescue PROPERTIES RUN_SERIAL TRUE)
   # The harness can fail: a stack with no UEFI loader must not pass uefi-pxe4.
   netboot_script_test(e2e.harness-fails
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/harness-fails.sh
