@@ -57,23 +57,24 @@ def hook_parameters(site, family, p):
     return params
 
 
-def ha_pools(site, ha_hooks):
-    """The pool split between the pair: first half to the primary (the
-    name that sorts first), second half to the secondary."""
+def ha_pools(site, family):
+    """The family's pool split between the pair: first half to the primary
+    (the name that sorts first), second half to the secondary."""
     this, peer = site.ha_this, site.ha_peer
     primary, secondary = sorted([this, peer], key=lambda x: x.name)
-    first, last = site.networks[0].pool4
+    first, last = site.networks[0].pool4 if family == 4 else site.networks[0].pool6
     size = int(last) - int(first) + 1
-    half = ipaddress.IPv4Address(int(first) + (size + 1) // 2 - 1)
+    half = ipaddress.ip_address(int(first) + (size + 1) // 2 - 1) if family == 4 else \
+        ipaddress.IPv6Address(int(first) + (size + 1) // 2 - 1)
     return ([(primary.name, primary.url, "primary"), (secondary.name, secondary.url, "secondary")],
             [(first, half, primary.name), (half + 1, last, secondary.name)])
 
 
-def hooks_libraries(site, params, ha_hooks):
+def hooks_libraries(site, family, params, ha_hooks):
     netboot = {"library": site.hook, "parameters": params}
     if not ha_hooks:
         return [netboot]
-    peers, _ = ha_pools(site, ha_hooks)
+    peers, _ = ha_pools(site, family)
     # As Kea's HA documentation orders them: lease_cmds (the peers' lease
     # updates) first; the netboot hook before libdhcp_ha.so.
     return [
@@ -121,8 +122,8 @@ def reservations(site, network, family):
 def subnet(site, network, subnet_id, family, ha_hooks):
     net, pool = (network.net4, network.pool4) if family == 4 else (network.net6, network.pool6)
     pools = [{"pool": "%s - %s" % pool}]
-    if family == 4 and ha_hooks:
-        _, halves = ha_pools(site, ha_hooks)
+    if ha_hooks:
+        _, halves = ha_pools(site, family)
         pools = [{"pool": "%s - %s" % (first, last), "client-class": "HA_" + name} for first, last, name in halves]
     s = {"id": subnet_id, "subnet": str(net), "pools": pools}
     relays = [a for a in network.relay if ipaddress.ip_address(a).version == family]
@@ -146,7 +147,7 @@ def subnet(site, network, subnet_id, family, ha_hooks):
 
 def kea_dhcp(site, family, p, control, ha_hooks=None):
     """The whole kea-dhcpN.conf; ha_hooks is Kea's hooks directory when
-    this server is one of an HA pair (DHCPv4 only)."""
+    this server is one of an HA pair."""
     name = "dhcp%d" % family
     attr = "net%d" % family
     networks = [n for n in site.networks if getattr(n, attr)]
@@ -162,7 +163,7 @@ def kea_dhcp(site, family, p, control, ha_hooks=None):
         conf["data-directory"] = p["data"]
         conf["preferred-lifetime"] = 1800
     conf["valid-lifetime"] = 3600
-    conf["hooks-libraries"] = hooks_libraries(site, hook_parameters(site, family, p), ha_hooks)
+    conf["hooks-libraries"] = hooks_libraries(site, family, hook_parameters(site, family, p), ha_hooks)
     conf["subnet%d" % family] = subnets
     log = p["logs"] + "/kea-%s.log" % name
     conf["loggers"] = [
@@ -172,7 +173,7 @@ def kea_dhcp(site, family, p, control, ha_hooks=None):
     ]
     note = ""
     if ha_hooks:
-        peers, _ = ha_pools(site, ha_hooks)
+        peers, _ = ha_pools(site, family)
         note = ("// Server '%s' of a load-balancing pair (Kea's libdhcp_ha.so); peers:\n" % site.ha_this.name +
                 "".join("//   %s %s (%s)\n" % peer for peer in peers))
     return header("kea-%s with libdhcp_netboot.so" % name) + note + dump({"Dhcp%d" % family: conf})

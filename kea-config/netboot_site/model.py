@@ -704,12 +704,6 @@ def _ha(c, raw, networks, http_port, control_port, hooks_dir):
     if len(networks) != 1:
         c.refuse("ha", "HA pairs are rendered for a site of one network so far")
     n = networks[0]
-    if not n.net4:
-        c.refuse("ha.this", "the HA pair is made of kea-dhcp4 servers; %s"
-                 % ("drop --no-ipv4" if c.where.flags else "the network needs subnet4"))
-    if n.net6:
-        c.refuse("ha.this", "the HA pair is DHCPv4 only (Kea's DHCPv6 HA is not rendered); %s and serve IPv6 "
-                            "from one machine" % ("add --no-ipv6" if c.where.flags else "give the network no prefix6"))
     this, peer = _peer(c, ha["this"], "ha.this"), _peer(c, ha["peer"], "ha.peer")
     if this.name == peer.name:
         c.refuse("ha.peer", "'%s' is this server's name too; the peers need different names" % peer.name)
@@ -721,10 +715,9 @@ def _ha(c, raw, networks, http_port, control_port, hooks_dir):
     if this.host == n.srv4 and this.port == http_port:
         c.refuse("ha.this", "%s is nginx's address and port (%s %d); give the control agent another port, e.g. "
                             ":8000" % (this.url, c.where("http-port"), http_port))
-    first, last = n.pool4
-    if int(last) - int(first) < 1:
-        c.refuse("networks[0].pool4", "%s-%s is one address; the HA pair splits the pool in two halves"
-                 % (first, last))
+    for pool, path in ((n.pool4, "networks[0].pool4"), (n.pool6, "networks[0].pool6")):
+        if pool and int(pool[1]) - int(pool[0]) < 1:
+            c.refuse(path, "%s-%s is one address; the HA pair splits the pool in two halves" % pool)
     return this, peer
 
 

@@ -121,12 +121,12 @@ if [ -z "$agent" ]; then
   echo "ok   Kea 3: an HA pair is refused, saying why"
 else
   # A load-balancing HA pair (Kea's libdhcp_lease_cmds.so and libdhcp_ha.so from
-  # Debian's hooks directory, found by the renderer) with two boot profiles:
-  # each server's half must pass netboot-check-config, kea-dhcp4 -t and
-  # kea-ctrl-agent -t.
+  # Debian's hooks directory, found by the renderer) with two boot profiles,
+  # both families paired: each server's half must pass netboot-check-config,
+  # kea-dhcp4 -t, kea-dhcp6 -t and kea-ctrl-agent -t.
   for s in 1 3; do
     this=server$s=http://198.51.100.$s:8000/ peer=server$((4 - s))=http://198.51.100.$((4 - s)):8000/
-    "$top/kea-config/netboot-render" -i "$tag"a --no-ipv6 --subnet4 198.51.100.0/24 --server4 198.51.100.$s \
+    "$top/kea-config/netboot-render" -i "$tag"a --subnet4 198.51.100.0/24 --server4 198.51.100.$s --server6 2001:db8::$s \
       --ha-this "$this" --ha-peer "$peer" --profile rescue --profile install-debian --kea-hooks-dir "$kea_run/hooks" \
       --root "$dir/root" --run-dir "$dir/run" --hook "$kea_run/hooks/libdhcp_netboot.so" -o "$dir/ha$s" > /dev/null ||
       fail "netboot-render refused the HA pair's server$s"
@@ -134,6 +134,9 @@ else
     grep -q '"this-server-name": "server'$s'"' "$dir/ha$s/kea-dhcp4.conf" || fail "server$s: wrong this-server-name"
     check "HA server$s: netboot-check-config" "$build/hooks/netboot-check-config" "$dir/ha$s/kea-dhcp4.conf"
     check "HA server$s: kea-dhcp4 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp4 -t "$dir/ha$s/kea-dhcp4.conf"
+    grep -q '"this-server-name": "server'$s'"' "$dir/ha$s/kea-dhcp6.conf" || fail "server$s: kea-dhcp6 is not paired"
+    check "HA server$s: netboot-check-config (v6)" "$build/hooks/netboot-check-config" "$dir/ha$s/kea-dhcp6.conf"
+    check "HA server$s: kea-dhcp6 -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-dhcp6 -t "$dir/ha$s/kea-dhcp6.conf"
     check "HA server$s: kea-ctrl-agent -t" ip netns exec "$ns" "$top/tools/kea-env" "$kea_run" kea-ctrl-agent -t "$dir/ha$s/kea-ctrl-agent.conf"
   done
   [ -s "$dir/root/profile-install-debian.ipxe" ] || fail "profile-install-debian.ipxe not written into the root"

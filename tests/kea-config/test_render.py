@@ -250,6 +250,32 @@ class Render(unittest.TestCase):
                          [{"pool": "192.0.2.100 - 192.0.2.149", "client-class": "HA_server1"},
                           {"pool": "192.0.2.150 - 192.0.2.199", "client-class": "HA_server2"}])
 
+    def test_ha_pair_serves_dhcpv6_too(self):
+        """Both families: kea-dhcp6 gets the same three libraries, the same
+        peers through the same control agents, and its pool split too."""
+        hooks = self.ha_hooks()
+        confs = {}
+        for this, peer, addr in (("server1=http://192.0.2.1:8000/", "server2=http://192.0.2.3:8000/", "192.0.2.1"),
+                                 ("server2=http://192.0.2.3:8000/", "server1=http://192.0.2.1:8000/", "192.0.2.3")):
+            out = os.path.join(self.tmp.name, this[:7] + "-6")
+            r = subprocess.run([sys.executable, RENDER, "-i", "eth1", "--root", self.root, "-o", out,
+                                "--run-dir", self.tmp.name, "--kea-version", "2.6", "--server4", addr,
+                                "--server6", "2001:db8::" + addr.rsplit(".", 1)[1], "--ha-this", this,
+                                "--ha-peer", peer, "--kea-hooks-dir", hooks], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            confs[this[:7]] = kea_json(os.path.join(out, "kea-dhcp6.conf"))["Dhcp6"]
+        for name, conf in confs.items():
+            libs = conf["hooks-libraries"]
+            self.assertEqual([os.path.basename(l["library"]) for l in libs],
+                             ["libdhcp_lease_cmds.so", "libdhcp_netboot.so", "libdhcp_ha.so"])
+            ha = libs[2]["parameters"]["high-availability"][0]
+            self.assertEqual(ha["this-server-name"], name)
+            self.assertEqual([(p["name"], p["role"]) for p in ha["peers"]],
+                             [("server1", "primary"), ("server2", "secondary")])
+            self.assertEqual(conf["subnet6"][0]["pools"],
+                             [{"pool": "2001:db8::100 - 2001:db8::17f", "client-class": "HA_server1"},
+                              {"pool": "2001:db8::180 - 2001:db8::1ff", "client-class": "HA_server2"}])
+
     def test_refuses_ha_for_kea3(self):
         self.refused("--kea-version", "3.0", "--no-ipv6", "--subnet4", "192.0.2.0/24", "--server4", "192.0.2.1",
                      "--ha-this", "s1=http://192.0.2.1:8000/", "--ha-peer", "s2=http://192.0.2.3:8000/",
@@ -259,8 +285,6 @@ class Render(unittest.TestCase):
         hooks = self.ha_hooks()
         pair = ["--no-ipv6", "--kea-hooks-dir", hooks]
         self.refused("--ha-this", "s1=http://192.0.2.1:8000/", *pair, says=["--ha-this needs --ha-peer"])
-        self.refused("--ha-this", "s1=http://192.0.2.1:8000/", "--ha-peer", "s2=http://192.0.2.3:8000/",
-                     "--kea-hooks-dir", hooks, says=["DHCPv4 only", "--no-ipv6"])
         self.refused("--ha-this", "s1", "--ha-peer", "s2=http://192.0.2.3:8000/", *pair,
                      says=["--ha-this: 's1' is not NAME=URL"])
         self.refused("--ha-this", "s1=https://192.0.2.1:8000/", "--ha-peer", "s2=http://192.0.2.3:8000/", *pair,
