@@ -14,6 +14,10 @@
 
 namespace radvd_lite {
 
+using netboot::json::JsonError;
+using netboot::json::JsonValue;
+using netboot::json::parseJson;
+
 namespace {
 
 constexpr const char* kTopLevel = "RadvdLite";

@@ -1,9 +1,7 @@
 #include "config.h"
 
-#include "config/json_comments.h"
+#include "json.h"
 
-#include <cc/data.h>
-#include <exceptions/exceptions.h>
 #include <getopt.h>
 
 #include <algorithm>
@@ -16,61 +14,58 @@
 
 namespace netboot::tftpd {
 
-using isc::data::ConstElementPtr;
-using isc::data::Element;
-using isc::data::ElementPtr;
+using netboot::json::JsonError;
+using netboot::json::JsonValue;
+using Type = JsonValue::Type;
 
 namespace {
 
 const char* const kSection = "netboot-tftpd";
 
-std::string where(const ConstElementPtr& element) {
-    const auto& position = element->getPosition();
-    if (position.file_.empty() && position.line_ == 0) {
-        return " (command line)";
-    }
-    return " (" + position.str() + ")";
+// A value from a flag has no file position (line 0).
+std::string where(const JsonValue& element) {
+    return element.line == 0 ? " (command line)" : " (" + element.where() + ")";
 }
 
-[[noreturn]] void fail(const std::string& field, const ConstElementPtr& element, const std::string& problem) {
-    throw ConfigError(std::string(kSection) + "." + field + ": " + problem + (element ? where(element) : ""));
+[[noreturn]] void fail(const std::string& field, const JsonValue& element, const std::string& problem) {
+    throw ConfigError(std::string(kSection) + "." + field + ": " + problem + where(element));
 }
 
-uint64_t get_integer(const std::string& field, const ConstElementPtr& element, uint64_t min, uint64_t max) {
-    if (element->getType() != Element::integer) {
+uint64_t get_integer(const std::string& field, const JsonValue& element, uint64_t min, uint64_t max) {
+    if (element.type != Type::Integer) {
         fail(field, element, "expected an integer " + std::to_string(min) + ".." + std::to_string(max));
     }
-    const int64_t value = element->intValue();
+    const int64_t value = element.integer;
     if (value < 0 || static_cast<uint64_t>(value) < min || static_cast<uint64_t>(value) > max) {
         fail(field, element, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     }
     return static_cast<uint64_t>(value);
 }
 
-std::string get_string(const std::string& field, const ConstElementPtr& element) {
-    if (element->getType() != Element::string) {
+std::string get_string(const std::string& field, const JsonValue& element) {
+    if (element.type != Type::String) {
         fail(field, element, "expected a string");
     }
-    return element->stringValue();
+    return element.string;
 }
 
-bool get_bool(const std::string& field, const ConstElementPtr& element) {
-    if (element->getType() != Element::boolean) {
+bool get_bool(const std::string& field, const JsonValue& element) {
+    if (element.type != Type::Boolean) {
         fail(field, element, "expected true or false");
     }
-    return element->boolValue();
+    return element.boolean;
 }
 
-std::vector<ElementPtr> get_list(const std::string& field, const ConstElementPtr& element) {
-    if (element->getType() != Element::list) {
+const std::vector<JsonValue>& get_list(const std::string& field, const JsonValue& element) {
+    if (element.type != Type::List) {
         fail(field, element, "expected a list");
     }
-    return element->listValue();
+    return element.list;
 }
 
-std::vector<ClientNetwork> get_networks(const std::string& field, const ConstElementPtr& element) {
+std::vector<ClientNetwork> get_networks(const std::string& field, const JsonValue& element) {
     std::vector<ClientNetwork> networks;
-    const auto items = get_list(field, element);
+    const auto& items = get_list(field, element);
     for (size_t i = 0; i < items.size(); ++i) {
         const std::string item_field = field + "[" + std::to_string(i) + "]";
         try {
@@ -83,7 +78,7 @@ std::vector<ClientNetwork> get_networks(const std::string& field, const ConstEle
 }
 
 // Flag values arrive as text; turn them into the JSON type the field wants.
-ElementPtr flag_element(const std::string& field, const std::string& value) {
+JsonValue flag_value(const std::string& field, const std::string& value) {
     static const std::set<std::string> integers = {"max-transfers", "max-blksize", "max-windowsize",
                                                    "max-window-bytes", "timeout-ms", "max-timeout-ms",
                                                    "retries", "netascii-max-bytes", "upload-max-bytes"};
@@ -95,34 +90,36 @@ ElementPtr flag_element(const std::string& field, const std::string& value) {
         if (value.empty() || *end != '\0' || errno != 0) {
             throw ConfigError("--" + field + ": expected an integer, got '" + value + "'");
         }
-        return Element::create(number);
+        JsonValue v;
+        v.type = Type::Integer;
+        v.integer = number;
+        return v;
     }
     if (booleans.count(field)) {
+        JsonValue v;
+        v.type = Type::Boolean;
         if (value == "true" || value == "yes" || value == "1") {
-            return Element::create(true);
+            v.boolean = true;
+            return v;
         }
         if (value == "false" || value == "no" || value == "0") {
-            return Element::create(false);
+            return v;
         }
         throw ConfigError("--" + field + ": expected true or false, got '" + value + "'");
     }
-    return Element::create(value);
+    JsonValue v;
+    v.type = Type::String;
+    v.string = value;
+    return v;
 }
 
-Settings settings_from_element(const ConstElementPtr& top) {
-    if (!top || top->getType() != Element::map) {
-        throw ConfigError("configuration: expected a JSON map with a \"netboot-tftpd\" entry");
-    }
-    ConstElementPtr section = top->get(kSection);
-    if (!section) {
-        throw ConfigError("configuration: missing \"netboot-tftpd\" map");
-    }
-    if (section->getType() != Element::map) {
+Settings settings_from_section(const JsonValue& section) {
+    if (section.type != Type::Map) {
         throw ConfigError(std::string(kSection) + ": expected a map" + where(section));
     }
     Settings settings;
     bool listen_given = false;
-    for (const auto& [field, value] : section->mapValue()) {
+    for (const auto& [field, value] : section.map) {
         if (field == "root") {
             settings.root = get_string(field, value);
             if (settings.root.empty() || settings.root[0] != '/') {
@@ -130,7 +127,7 @@ Settings settings_from_element(const ConstElementPtr& top) {
             }
         } else if (field == "listen") {
             listen_given = true;
-            const auto items = get_list(field, value);
+            const auto& items = get_list(field, value);
             if (items.empty()) {
                 fail(field, value, "needs at least one address");
             }
@@ -177,17 +174,17 @@ Settings settings_from_element(const ConstElementPtr& top) {
         } else if (field == "allow") {
             settings.allow = get_networks(field, value);
         } else if (field == "remap") {
-            const auto items = get_list(field, value);
+            const auto& items = get_list(field, value);
             for (size_t i = 0; i < items.size(); ++i) {
                 const std::string rule_field = field + "[" + std::to_string(i) + "]";
                 const auto& item = items[i];
-                if (item->getType() != Element::map) {
+                if (item.type != Type::Map) {
                     fail(rule_field, item, "expected a map with \"match\" and \"replace\"");
                 }
                 RemapRule rule;
                 bool have_match = false;
                 bool have_replace = false;
-                for (const auto& [key, entry] : item->mapValue()) {
+                for (const auto& [key, entry] : item.map) {
                     const std::string key_field = rule_field + "." + key;
                     if (key == "match") {
                         rule.pattern = get_string(key_field, entry);
@@ -243,55 +240,50 @@ Settings settings_from_element(const ConstElementPtr& top) {
 
 Settings settings_from_text(const std::string& json_text, const std::string& origin,
                             const std::vector<std::pair<std::string, std::string>>& overrides) {
-    ElementPtr top;
-    if (json_text.empty()) {
-        top = Element::createMap();
-    } else {
+    JsonValue top;
+    top.type = Type::Map;
+    if (!json_text.empty()) {
         try {
-            // Kea's daemons accept //, /* */ and # comments anywhere; so do we.
-            std::istringstream input(netboot::stripJsonComments(json_text));
-            top = Element::fromJSON(input, origin);
-        } catch (const isc::Exception& error) {
-            throw ConfigError(origin + ": invalid JSON: " + error.what());
+            // Kea's daemons accept //, /* */ and # comments anywhere; so does the reader.
+            top = netboot::json::parseJson(json_text, origin);
+        } catch (const JsonError& error) {
+            throw ConfigError(std::string("invalid JSON at ") + error.what());
         }
     }
-    if (top->getType() != Element::map) {
+    if (top.type != Type::Map) {
         throw ConfigError(origin + ": expected a JSON map with a \"netboot-tftpd\" entry");
     }
-    if (!overrides.empty()) {
-        ConstElementPtr existing = top->get(kSection);
-        ElementPtr section = Element::createMap();
-        if (existing && existing->getType() == Element::map) {
-            for (const auto& [key, value] : existing->mapValue()) {
-                section->set(key, value);
-            }
-        } else if (existing) {
-            section = nullptr;  // let validation report the wrong type
-        }
-        if (section) {
-            ElementPtr listen;
-            for (const auto& [field, value] : overrides) {
-                if (field == "listen" || field == "allow") {
-                    // Repeatable flags collect into one list that replaces the file's.
-                    ConstElementPtr current = section->get(field);
-                    ElementPtr list = Element::createList();
-                    if (current && current->getType() == Element::list && current->getPosition().line_ == 0) {
-                        for (const auto& item : current->listValue()) {
-                            list->add(isc::data::copy(item));
-                        }
-                    }
-                    list->add(Element::create(value));
-                    section->set(field, list);
-                } else {
-                    section->set(field, flag_element(field, value));
-                }
-            }
-            top->set(kSection, section);
-        }
-    } else if (!top->get(kSection)) {
-        top->set(kSection, Element::createMap());
+    const JsonValue* existing = top.get(kSection);
+    JsonValue section;
+    section.type = Type::Map;
+    if (existing) {
+        section = *existing;
     }
-    return settings_from_element(top);
+    if (section.type == Type::Map) {
+        for (const auto& [field, value] : overrides) {
+            auto slot = std::find_if(section.map.begin(), section.map.end(),
+                                     [&field = field](const auto& entry) { return entry.first == field; });
+            if (field == "listen" || field == "allow") {
+                // Repeatable flags collect into one list that replaces the file's.
+                if (slot == section.map.end() || slot->second.line != 0 || slot->second.type != Type::List) {
+                    JsonValue list;
+                    list.type = Type::List;
+                    if (slot == section.map.end()) {
+                        section.map.emplace_back(field, list);
+                        slot = section.map.end() - 1;
+                    } else {
+                        slot->second = list;
+                    }
+                }
+                slot->second.list.push_back(flag_value(field, value));
+            } else if (slot == section.map.end()) {
+                section.map.emplace_back(field, flag_value(field, value));
+            } else {
+                slot->second = flag_value(field, value);
+            }
+        }
+    }
+    return settings_from_section(section);
 }
 
 }  // namespace

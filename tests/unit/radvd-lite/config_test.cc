@@ -11,6 +11,10 @@
 #include "json.h"
 
 namespace radvd_lite {
+
+using netboot::json::JsonError;
+using netboot::json::JsonValue;
+using netboot::json::parseJson;
 namespace {
 
 std::string wrap(const std::string& interface_body) {

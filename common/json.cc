@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 
-namespace radvd_lite {
+namespace netboot::json {
 
 namespace {
 
@@ -265,4 +265,4 @@ JsonValue parseJson(const std::string& text, const std::string& origin) {
     return Parser(text, origin).document();
 }
 
-}  // namespace radvd_lite
+}  // namespace netboot::json

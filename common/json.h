@@ -1,8 +1,8 @@
 // A small JSON reader for Kea-style configuration files: JSON plus #, //
 // and /* */ comments, with the line and column of every value so errors can
-// point at the field. radvd-lite carries its own instead of linking
-// libkea-cc because Kea's libraries (and the OpenSSL they pull in) would
-// double the daemon's resident memory, and the goal is to stay below radvd.
+// point at the field. The daemons (netboot-tftpd, radvd-lite) read their
+// configuration with it instead of linking libkea-cc: Kea's libraries, and
+// the OpenSSL they pull in, would be most of a small daemon's resident memory.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace radvd_lite {
+namespace netboot::json {
 
 class JsonError : public std::runtime_error {
 public:
@@ -41,4 +41,4 @@ const char* jsonTypeName(JsonValue::Type type);
 // duplicate keys or nesting deeper than 64.
 JsonValue parseJson(const std::string& text, const std::string& origin);
 
-}  // namespace radvd_lite
+}  // namespace netboot::json
