@@ -250,7 +250,9 @@ class NetbootCtl(unittest.TestCase):
             {"name": "web-02", "macs": ["52:54:00:ac:00:02"],
              # nothing answers IPMI there: the BMC is unreachable
              "bmc": {"address": "192.0.2.77", "port": 623, "user": "admin",
-                     "password-file": os.path.join(self.tmp.name, "bmc-web-02")}}]}))
+                     "password-file": os.path.join(self.tmp.name, "bmc-web-02")}},
+            {"name": "sb-01", "macs": ["52:54:00:ac:00:05"], "network": "lab"}],
+            "networks": [{"name": "lab", "secure-boot": True}]}))
 
     def tearDown(self):
         self.tmp.cleanup()
@@ -275,6 +277,18 @@ class NetbootCtl(unittest.TestCase):
         self.assertEqual(got["result"], 0, got)
         self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
         self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
+
+    def test_secure_boot_host_refused_without_state(self):
+        """A Secure Boot host runs shim and GRUB, never iPXE: an assignment
+        would be reported set and change nothing, so netboot-ctl refuses it
+        (exit 3), says where the choice goes instead, and sets nothing."""
+        r = self.ctl("rescue", "sb-01")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("sb-01 boots with Secure Boot", r.stderr)
+        self.assertIn("grub/grub.cfg-52:54:00:ac:00:05", r.stderr)
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": "52:54:00:ac:00:05"})["result"], 3)
+        # clearing and status stay possible
+        self.assertEqual(self.ctl("clear", "sb-01").returncode, 0)
 
     def test_boot_until_cleared_list_status_clear(self):
         mac = "52:54:00:ac:00:03"
