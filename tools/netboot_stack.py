@@ -78,8 +78,8 @@ def secure_boot_evidence(family):
         ("TFTP: the installer's kernel sent to GRUB", "tftp",
          r'transfer client=%s:\d+ file="/?debian-installer/amd64/linux" .*outcome=ok' % client),
         ("VM console: the kernel says Secure Boot is enabled", "serial", SECURE_BOOT_ON),
-        ("VM console: the kernel booted with the rescue command line", "serial", r"Command line: .*rescue/enable=true"),
-        ("VM console: the rescue mode's first dialog", "serial", INSTALLER_RESCUE_DIALOG),
+        RESCUE_COMMAND_LINE,
+        RESCUE_DIALOG,
     ]
 
 
@@ -95,6 +95,21 @@ RESCUE_DECISION = ("DHCPv4: iPXE ROM told the rescue profile's script URL", "dhc
                    r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-rescue\.ipxe'"
                    r".*profile rescue \(assigned once\)" % S4)
 RESCUE_SCRIPT_GET = ("HTTP: GET /profile-rescue.ipxe", "http", r'"GET /profile-rescue\.ipxe HTTP/[0-9.]+" 200 ')
+# The installer in rescue mode, its kernel and initrd fetched by iPXE.
+INSTALLER_INITRD_GET = ("HTTP: GET the installer's initrd", "http",
+                        r'"GET /debian-installer/amd64/initrd\.gz HTTP/[0-9.]+" 200 ')
+RESCUE_COMMAND_LINE = ("VM console: the kernel booted with the rescue command line", "serial",
+                       r"Command line: .*rescue/enable=true")
+RESCUE_DIALOG = ("VM console: the rescue mode's first dialog", "serial", INSTALLER_RESCUE_DIALOG)
+INSTALLER_RESCUE_OVER_HTTP = [
+    ("HTTP: GET the installer's kernel", "http", r'"GET /debian-installer/amd64/linux HTTP/[0-9.]+" 200 '),
+    INSTALLER_INITRD_GET, RESCUE_COMMAND_LINE, RESCUE_DIALOG]
+
+
+def normal_menu_instead_of(profile):
+    return ("VM console: the normal menu although %s was assigned" % profile, "serial", re.escape(MARKER))
+
+
 # Booted again after "rescue once": the normal menu, never the rescue profile.
 NORMAL_MENU_AGAIN = dict(
     evidence=[
@@ -161,15 +176,9 @@ SCENARIOS = {
         evidence=[
             RESCUE_DECISION,
             RESCUE_SCRIPT_GET,
-            ("HTTP: GET the installer's kernel", "http", r'"GET /debian-installer/amd64/linux HTTP/[0-9.]+" 200 '),
-            ("HTTP: GET the installer's initrd", "http", r'"GET /debian-installer/amd64/initrd\.gz HTTP/[0-9.]+" 200 '),
-            ("VM console: the kernel booted with the rescue command line", "serial",
-             r"Command line: .*rescue/enable=true"),
-            ("VM console: the rescue mode's first dialog", "serial", INSTALLER_RESCUE_DIALOG),
+            *INSTALLER_RESCUE_OVER_HTTP,
         ],
-        forbidden=[
-            ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
-        ],
+        forbidden=[normal_menu_instead_of("rescue")],
         second_boot=NORMAL_MENU_AGAIN),
     "uefi-rescue": dict(
         title="UEFI x64 (OVMF) PXE over IPv4, 'rescue once' -> ipxe.efi -> iPXE -> profile-rescue.ipxe -> the Debian "
@@ -185,15 +194,9 @@ SCENARIOS = {
              r"NETBOOT_DECISION .*arch efi-x64.*iPXE yes.*'http://%s/profile-rescue\.ipxe'"
              r".*profile rescue \(assigned once\)" % S4),
             RESCUE_SCRIPT_GET,
-            ("HTTP: GET the installer's kernel", "http", r'"GET /debian-installer/amd64/linux HTTP/[0-9.]+" 200 '),
-            ("HTTP: GET the installer's initrd", "http", r'"GET /debian-installer/amd64/initrd\.gz HTTP/[0-9.]+" 200 '),
-            ("VM console: the kernel booted with the rescue command line", "serial",
-             r"Command line: .*rescue/enable=true"),
-            ("VM console: the rescue mode's first dialog", "serial", INSTALLER_RESCUE_DIALOG),
+            *INSTALLER_RESCUE_OVER_HTTP,
         ],
-        forbidden=[
-            ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
-        ]),
+        forbidden=[normal_menu_instead_of("rescue")]),
     "bmc-rescue": dict(
         title="legacy BIOS VM behind a BMC (OpenIPMI ipmi_sim, IPMI v2 over the LAN) booting its empty disk; "
               "netboot-ctl rescue HOST --power-cycle -> next boot from the network, power -> profile-rescue.ipxe",
@@ -208,9 +211,7 @@ SCENARIOS = {
             RESCUE_SCRIPT_GET,
             ("VM console: the rescue profile's script ran", "serial", re.escape(RESCUE_MARKER)),
         ],
-        forbidden=[
-            ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
-        ]),
+        forbidden=[normal_menu_instead_of("rescue")]),
     "installer-auto": dict(
         title="legacy BIOS + iPXE ROM, 'install once' -> profile-install.ipxe -> the Debian installer's automated "
               "install: it fetches its preseed from nginx and stops at the mirror (no Debian mirror here)",
@@ -223,16 +224,14 @@ SCENARIOS = {
             ("DHCPv4: iPXE ROM told the install profile's script URL", "dhcp4",
              r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-install\.ipxe'.*profile install" % S4),
             ("HTTP: GET /profile-install.ipxe", "http", r'"GET /profile-install\.ipxe HTTP/[0-9.]+" 200 '),
-            ("HTTP: GET the installer's initrd", "http", r'"GET /debian-installer/amd64/initrd\.gz HTTP/[0-9.]+" 200 '),
+            INSTALLER_INITRD_GET,
             ("VM console: the kernel booted with the automated install's command line", "serial",
              r"Command line: .*auto=true priority=critical url=http://%s/preseed/52:54:00:e2:e0:0f\.cfg" % S4),
             ("HTTP: the installer fetched its preseed (the site's default.cfg for this MAC)", "http",
              r'"GET /preseed/52:54:00:e2:e0:0f\.cfg HTTP/[0-9.]+" 200 \d+ "-" "debian-installer'),
             ("VM console: the installer stopped at the mirror step", "serial", INSTALLER_MIRROR_STEP),
         ],
-        forbidden=[
-            ("VM console: the normal menu although install was assigned", "serial", re.escape(MARKER)),
-        ]),
+        forbidden=[normal_menu_instead_of("install")]),
     "secureboot-pxe4": dict(
         title="UEFI x64 with Secure Boot enforced (OVMF secboot, Microsoft keys) PXE over IPv4 -> shimx64.efi -> "
               "grubx64.efi (signed) -> grub/grub.cfg -> the installer's signed kernel in rescue mode",
