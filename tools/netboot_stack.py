@@ -86,6 +86,17 @@ def secure_boot_evidence(family):
 # A Secure Boot machine must never be handed iPXE (unsigned).
 NO_IPXE = [("TFTP: the unsigned ipxe.efi sent to a Secure Boot machine", "tftp", r'file="/?ipxe\.efi"')]
 
+
+def secure_boot_pxe(family, mac):
+    return dict(
+        title="UEFI x64 with Secure Boot enforced (OVMF secboot, Microsoft keys) PXE over IPv%d -> %s -> "
+              "grubx64.efi (signed) -> grub/grub.cfg -> the installer's signed kernel in rescue mode"
+              % (family, "shimx64.efi" if family == 4 else "tftp://[2001:db8::1]/shimx64.efi"),
+        mac=mac, fw="x64-secboot", v4=family == 4, v6=family == 6, pxe4=family == 4, pxe6=family == 6,
+        installer=True, render=["--secure-boot"], grub_host_default="rescue",
+        reached="the installer's rescue mode, booted with Secure Boot enforced",
+        evidence=secure_boot_evidence(family), forbidden=NO_IPXE)
+
 # Evidence: (what, log, regex). Logs: dhcp4, dhcp6, tftp, http, serial.
 S4 = re.escape(SERVER4)
 S6 = re.escape("[%s]" % SERVER6)
@@ -232,20 +243,8 @@ SCENARIOS = {
             ("VM console: the installer stopped at the mirror step", "serial", INSTALLER_MIRROR_STEP),
         ],
         forbidden=[normal_menu_instead_of("install")]),
-    "secureboot-pxe4": dict(
-        title="UEFI x64 with Secure Boot enforced (OVMF secboot, Microsoft keys) PXE over IPv4 -> shimx64.efi -> "
-              "grubx64.efi (signed) -> grub/grub.cfg -> the installer's signed kernel in rescue mode",
-        mac="52:54:00:e2:e0:0b", fw="x64-secboot", v4=True, v6=False, pxe4=True, pxe6=False, installer=True,
-        render=["--secure-boot"], grub_host_default="rescue",
-        reached="the installer's rescue mode, booted with Secure Boot enforced",
-        evidence=secure_boot_evidence(4), forbidden=NO_IPXE),
-    "secureboot-pxe6": dict(
-        title="UEFI x64 with Secure Boot enforced, PXE over IPv6 -> tftp://[2001:db8::1]/shimx64.efi -> "
-              "grubx64.efi -> grub/grub.cfg -> the installer's signed kernel in rescue mode",
-        mac="52:54:00:e2:e0:0c", fw="x64-secboot", v4=False, v6=True, pxe4=False, pxe6=True, installer=True,
-        render=["--secure-boot"], grub_host_default="rescue",
-        reached="the installer's rescue mode, booted with Secure Boot enforced",
-        evidence=secure_boot_evidence(6), forbidden=NO_IPXE),
+    "secureboot-pxe4": secure_boot_pxe(4, "52:54:00:e2:e0:0b"),
+    "secureboot-pxe6": secure_boot_pxe(6, "52:54:00:e2:e0:0c"),
     "secureboot-http4": dict(
         title="UEFI x64 with Secure Boot enforced, HTTP boot over IPv4 -> http://192.0.2.1/shimx64.efi -> "
               "grubx64.efi over HTTP -> GRUB",
