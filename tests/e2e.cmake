@@ -63,10 +63,14 @@ if(NETBOOT_INTEGRATION)
       LABELS e2e TIMEOUT 240)
     set_tests_properties(e2e.${scenario} PROPERTIES RUN_SERIAL TRUE)
   endforeach()
+  #   secureboot-rescue-once  "rescue once" for a Secure Boot machine: the
+  #       rescue profile's copy of shim (profile-rescue/shimx64.efi), GRUB
+  #       reads the profile from that name -> the rescue dialog; the
+  #       firmware's ACK used the assignment up; booted again, the GRUB menu.
   # uefi-rescue (netboot-stack's default, the README's main job): OVMF PXE v4
   # -> ipxe.efi -> iPXE, "rescue once" -> profile-rescue.ipxe -> the
   # installer's kernel and initrd over HTTP -> its rescue dialog.
-  foreach(scenario secureboot-pxe4 secureboot-pxe6 uefi-rescue)
+  foreach(scenario secureboot-pxe4 secureboot-pxe6 secureboot-rescue-once uefi-rescue)
     netboot_script_test(e2e.${scenario}
       COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh ${scenario}
       LABELS e2e TIMEOUT 600)

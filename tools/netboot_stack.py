@@ -121,6 +121,45 @@ def normal_menu_instead_of(profile):
     return ("VM console: the normal menu although %s was assigned" % profile, "serial", re.escape(MARKER))
 
 
+def secure_boot_rescue_once(mac):
+    """'rescue once' for a Secure Boot machine: no iPXE runs, so the hook
+    hands it the rescue profile's copy of shim, GRUB reads the profile from
+    that name, and the firmware's acknowledged exchange uses the assignment up."""
+    tftp = r'transfer client=[0-9.]+:\d+ file="/?%s" .*outcome=ok'
+    return dict(
+        title="UEFI x64 with Secure Boot enforced, 'rescue once' through Kea's control path -> "
+              "profile-rescue/shimx64.efi -> grubx64.efi -> grub/profile-rescue.cfg -> the installer's signed "
+              "kernel in rescue mode; booted again -> shimx64.efi -> the GRUB menu",
+        mac=mac, fw="x64-secboot", v4=True, v6=False, pxe4=True, pxe6=False, installer=True,
+        render=["--secure-boot"], assign={"profile": "rescue", "once": True},
+        reached="the installer's rescue mode with Secure Boot enforced, then the GRUB menu",
+        evidence=[
+            ("DHCPv4: OVMF (Secure Boot) PXE told the rescue profile's shim", "dhcp4",
+             r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*'profile-rescue/shimx64\.efi'.*profile rescue \(assigned once\)"),
+            ("Kea: the one-time assignment used up by the firmware's acknowledged exchange", "dhcp4",
+             r"NETBOOT_ASSIGNMENT_CONSUMED .*%s to profile rescue used and removed" % re.escape(mac)),
+            ("TFTP: profile-rescue/shimx64.efi (signed shim) sent", "tftp", tftp % r"profile-rescue/shimx64\.efi"),
+            # shim loads GRUB from its own directory
+            ("TFTP: profile-rescue/grubx64.efi (signed GRUB) sent", "tftp", tftp % r"profile-rescue/grubx64\.efi"),
+            ("TFTP: grub/profile-rescue.cfg sent", "tftp", tftp % r"/?grub/profile-rescue\.cfg"),
+            ("VM console: GRUB found the rescue profile", "serial",
+             re.escape(RESCUE_MARKER) + r" \(grub x86_64-efi"),
+            ("VM console: the kernel says Secure Boot is enabled", "serial", SECURE_BOOT_ON),
+            RESCUE_COMMAND_LINE,
+            RESCUE_DIALOG,
+        ],
+        forbidden=NO_IPXE + [normal_menu_instead_of("rescue")],
+        second_boot=dict(
+            evidence=[
+                ("DHCPv4: OVMF (Secure Boot) PXE told the normal shim again (profile default)", "dhcp4",
+                 r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*'shimx64\.efi'.*profile default$"),
+                ("VM console: the GRUB menu", "serial", re.escape(MARKER) + r" \(grub x86_64-efi"),
+            ],
+            forbidden=NO_IPXE + [
+                ("DHCPv4: the rescue profile's shim a second time", "dhcp4", r"NETBOOT_DECISION .*'profile-rescue/"),
+                ("VM console: the rescue profile a second time", "serial", re.escape(RESCUE_MARKER))]))
+
+
 # Booted again after "rescue once": the normal menu, never the rescue profile.
 NORMAL_MENU_AGAIN = dict(
     evidence=[
@@ -245,6 +284,7 @@ SCENARIOS = {
         forbidden=[normal_menu_instead_of("install")]),
     "secureboot-pxe4": secure_boot_pxe(4, "52:54:00:e2:e0:0b"),
     "secureboot-pxe6": secure_boot_pxe(6, "52:54:00:e2:e0:0c"),
+    "secureboot-rescue-once": secure_boot_rescue_once("52:54:00:e2:e0:12"),
     "secureboot-http4": dict(
         title="UEFI x64 with Secure Boot enforced, HTTP boot over IPv4 -> http://192.0.2.1/shimx64.efi -> "
               "grubx64.efi over HTTP -> GRUB",
@@ -952,14 +992,15 @@ class Stack:
         say("kea-dhcp4: netboot-assignment-set answered 0 (assignment set)", "OK")
 
     def decision_profile(self):
-        """netboot-status: the hook's last decision for the VM must name the
+        """netboot-status: the hook's last decision at the end of the VM's
+        chain (iPXE's; with Secure Boot, the firmware's) must name the
         assigned profile."""
         answer = self.kea_command("netboot-status")
         mac, profile = self.sc["mac"], self.sc["assign"]["profile"]
         recent = [d for d in (answer.get("arguments") or {}).get("recent", [])
-                  if mac in str(d.get("client")) and d.get("ipxe")]
+                  if mac in str(d.get("client")) and (d.get("ipxe") or self.sc["fw"] == "x64-secboot")]
         if not recent or recent[0].get("profile") != profile:
-            raise Failure("netboot-status: the hook's last iPXE decision for %s does not name profile %s: %s"
+            raise Failure("netboot-status: the hook's last decision for %s does not name profile %s: %s"
                           % (mac, profile, recent[:1]))
         say("netboot-status: the hook's last decision for %s: profile %s, %s '%s'"
             % (mac, profile, recent[0].get("answer"), recent[0].get("boot-file")), "OK")

@@ -107,8 +107,9 @@ UrlTemplate expectUrl(const ConstElementPtr& e, const std::string& path, bool al
 }
 
 // Keys a layer may set; the hook's parameters accept the global settings too.
-const std::set<std::string> kLayerKeys = {"enabled", "server-address", "tftp-boot-files", "http-boot-files",
-                                          "http-base-url", "ipxe-script-url"};
+const std::set<std::string> kLayerKeys = {"enabled",       "server-address",  "tftp-boot-files",
+                                          "http-boot-files", "http-base-url", "ipxe-script-url",
+                                          "secure-boot",   "secure-boot-files"};
 const std::set<std::string> kGlobalKeys = {"always-send-boot-options", "nul-terminate-boot-file",
                                            "respect-kea-boot-file", "profiles", "state-file"};
 
@@ -137,6 +138,11 @@ PolicyLayer parseLayer(const ConstElementPtr& map, IpFamily family, const std::s
             layer.httpBaseUrl = expectUrl(value, field, false);
         } else if (key == "ipxe-script-url") {
             layer.ipxeScriptUrl = expectUrl(value, field, true);
+        } else if (key == "secure-boot") {
+            layer.secureBoot = expectBool(value, field);
+        } else if (key == "secure-boot-files") {
+            // A path, served by TFTP and (under http-base-url) by HTTP alike.
+            layer.secureBootFiles = expectBootFiles(value, false, family, field);
         }
     }
     return layer;

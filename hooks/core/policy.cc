@@ -116,7 +116,7 @@ BootPolicy::BootPolicy(GlobalSettings settings, PolicyLayer defaults,
                        std::map<std::string, PolicyLayer, std::less<>> profiles)
     : settings_(settings), defaults_(std::move(defaults)), profiles_(std::move(profiles)) {
     auto namesMac = [](const UrlTemplate& t) { return t.names("mac"); };
-    for (const auto* files : {&defaults_.tftpBootFiles, &defaults_.httpBootFiles}) {
+    for (const auto* files : {&defaults_.tftpBootFiles, &defaults_.httpBootFiles, &defaults_.secureBootFiles}) {
         for (const auto& entry : *files) defaultsNameMac_ = defaultsNameMac_ || namesMac(entry.second);
     }
     for (const auto* t : {&defaults_.httpBaseUrl, &defaults_.ipxeScriptUrl}) {
@@ -163,6 +163,7 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
                                 facts.arch ? facts.arch->slug : std::string_view("unknown"), family};
     auto withoutServer = [&]() {
         decision.answer = Answer::none;
+        decision.endsChain = false;
         decision.why = "no server address known (set server-address)";
         return decision;
     };
@@ -180,15 +181,25 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
         decision.bootFile = script->expand(values);
         decision.bootFileUrl = decision.bootFile;
         decision.why = "iPXE client gets its script";
+        decision.endsChain = true;
         return decision;
     }
+
+    // Secure Boot swaps the loader of a family served on this transport; it
+    // never makes a family served that was not.
+    const bool* secureBoot = layers.first(&PolicyLayer::secureBoot);
+    const UrlTemplate* signedLoader =
+        secureBoot && *secureBoot ? layers.bootFile(&PolicyLayer::secureBootFiles, family) : nullptr;
+    decision.endsChain = signedLoader != nullptr;
 
     if (transport == Transport::http) {
         const UrlTemplate* file = layers.bootFile(&PolicyLayer::httpBootFiles, family);
         if (!file) {
             decision.why = "no http-boot-files entry for this family";
+            decision.endsChain = false;
             return decision;
         }
+        file = signedLoader ? signedLoader : file;
         const UrlTemplate* base = nullptr;
         if (!file->isUrl()) {
             base = layers.first(&PolicyLayer::httpBaseUrl);
@@ -201,15 +212,17 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
         decision.bootFile = base ? joinUrl(base->expand(values), file->expand(values)) : file->expand(values);
         decision.bootFileUrl = decision.bootFile;
         decision.echoHttpClient = true;
-        decision.why = "HTTP boot loader for this family";
+        decision.why = signedLoader ? "Secure Boot loader for this family, over HTTP" : "HTTP boot loader for this family";
         return decision;
     }
 
     const UrlTemplate* file = layers.bootFile(&PolicyLayer::tftpBootFiles, family);
     if (!file) {
         decision.why = "no tftp-boot-files entry for this family";
+        decision.endsChain = false;
         return decision;
     }
+    file = signedLoader ? signedLoader : file;
     if (server.empty() && (facts.family == IpFamily::v6 || file->names("server"))) {
         return withoutServer();
     }
@@ -219,7 +232,7 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
     if (facts.family == IpFamily::v6) {
         decision.bootFileUrl = joinUrl("tftp://" + serverInUrl, decision.bootFile);
     }
-    decision.why = "TFTP boot loader for this family";
+    decision.why = signedLoader ? "Secure Boot loader for this family, over TFTP" : "TFTP boot loader for this family";
     return decision;
 }
 

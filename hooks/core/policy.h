@@ -26,6 +26,14 @@ struct PolicyLayer {
     std::map<std::string, UrlTemplate, std::less<>> httpBootFiles;  // family -> URL or path under httpBaseUrl
     std::optional<UrlTemplate> httpBaseUrl;
     std::optional<UrlTemplate> ipxeScriptUrl;
+    // Whether this level's UEFI machines enforce Secure Boot: then a family
+    // with a secureBootFiles entry gets that signed loader (shim) instead of
+    // its TFTP or HTTP boot file.
+    std::optional<bool> secureBoot;
+    // family -> path (under the TFTP root, or under httpBaseUrl over HTTP).
+    // A profile's own entry tells GRUB, which never asks for an iPXE script,
+    // which profile the machine was sent: by the boot file's directory.
+    std::map<std::string, UrlTemplate, std::less<>> secureBootFiles;
 };
 
 // Settings that only the hook's parameters hold.
@@ -71,6 +79,10 @@ struct BootDecision {
     std::string_view why;
     // Set when Kea's own boot file was replaced: what was wrong with it.
     std::string_view replacedKeaBootFile;
+    // The last answer of this boot chain: iPXE's script, or a Secure Boot
+    // loader (shim and GRUB never ask again). A one-time assignment is used
+    // up when such an answer is acknowledged.
+    bool endsChain = false;
 
     bool changesAnswer() const { return answer != Answer::none; }
 };

@@ -670,15 +670,15 @@ NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& hand
 template <typename Query>
 void NetbootImpl::account(const Query& query, const ClientFacts& facts, const BootDecision& decision,
                           const Assigned& assigned, const std::string& answered, const std::string& client,
-                          bool chainEnds) {
+                          bool acknowledged) {
     count(facts, decision);
     remember({now(), client, facts.arch ? facts.arch->slug : std::string_view("unknown"),
               transportName(facts.transport()), facts.ipxe, answerName(decision.answer), answered,
               assigned ? std::string_view(assigned->second.profile) : std::string_view(BootPolicy::kDefaultProfile)});
-    // "Once" lasts one boot: used up when iPXE, at the end of the chain, is
-    // acknowledged its script (ACK, REPLY), not by the firmware's exchanges,
-    // their retries or an offer.
-    if (assigned && assigned->second.once && decision.answer == BootDecision::Answer::ipxeScript && chainEnds) {
+    // "Once" lasts one boot: used up when the end of the chain (iPXE's
+    // script, or a Secure Boot loader) is acknowledged (ACK, REPLY), not by
+    // the exchanges before it, their retries or an offer.
+    if (assigned && assigned->second.once && decision.endsChain && acknowledged) {
         consume(assigned->first, query.getLabel());
     }
 }

@@ -123,7 +123,7 @@ private:
     // Statistics, the recent-decisions ring and "once" bookkeeping.
     template <typename Query>
     void account(const Query& query, const ClientFacts& facts, const BootDecision& decision,
-                 const Assigned& assigned, const std::string& answered, const std::string& client, bool chainEnds);
+                 const Assigned& assigned, const std::string& answered, const std::string& client, bool acknowledged);
     // The first live assignment among `keys` whose profile exists; one naming
     // an unknown profile is skipped and described in `ignored`.
     Assigned assignmentFor(const std::vector<HostKey>& keys, std::string& ignored) const;

@@ -23,25 +23,24 @@ def profile_script_url(site, name):
     return "http://{server}%s/profile-%s.ipxe" % (port_suffix(site), name)
 
 
-def loaders(site, secure_boot):
-    """{family: file} with the Secure Boot chain where it is on."""
-    return dict(site.loaders, **(SECURE_BOOT_LOADERS if secure_boot else {}))
+def secure_boot_files(site, profile=None):
+    """The signed loader of each family that has one. A profile's own copy
+    lies in profile-<name>/: shim and GRUB never ask for an iPXE script, so
+    the boot file's directory is how GRUB learns the machine's profile."""
+    where = "profile-%s/" % profile if profile else ""
+    return {f: where + name for f, name in SECURE_BOOT_LOADERS.items() if f in site.families}
 
 
-def secure_boot_layer(site, secure_boot):
-    """The hook's boot files for a subnet or host whose Secure Boot setting
-    differs from the level above: only the families that change."""
-    files = {f: loaders(site, secure_boot)[f] for f in SECURE_BOOT_LOADERS if f in site.families}
-    layer = {"tftp-boot-files": files}
-    http = {f: name for f, name in files.items() if f in site.http_boot}
-    if http:
-        layer["http-boot-files"] = http
+def profile_layer(site, name):
+    layer = {"ipxe-script-url": profile_script_url(site, name)}
+    if site.secure_boot_anywhere:
+        layer["secure-boot-files"] = secure_boot_files(site, name)
     return layer
 
 
 def hook_parameters(site, family, p):
     port = port_suffix(site)
-    files = loaders(site, site.secure_boot)
+    files = site.loaders
     params = {
         # No BIOS over DHCPv6: legacy PXE ROMs speak DHCPv4 only.
         "tftp-boot-files": {f: files[f] for f in site.families if family == 4 or f != "bios"},
@@ -51,8 +50,11 @@ def hook_parameters(site, family, p):
         params["http-boot-files"] = {f: files[f] for f in site.http_boot}
         if port:
             params["http-base-url"] = "http://{server}%s/" % port
+    if site.secure_boot_anywhere:
+        params["secure-boot"] = site.secure_boot
+        params["secure-boot-files"] = secure_boot_files(site)
     if site.profiles:
-        params["profiles"] = {name: {"ipxe-script-url": profile_script_url(site, name)} for name in site.profiles}
+        params["profiles"] = {name: profile_layer(site, name) for name in site.profiles}
     params["state-file"] = state_file(p, family)
     return params
 
@@ -110,9 +112,9 @@ def reservations(site, network, family):
             netboot = {}
             if site.secure_boot_of(h) != (network.secure_boot if network.secure_boot is not None
                                           else site.secure_boot):
-                netboot.update(secure_boot_layer(site, site.secure_boot_of(h)))
+                netboot["secure-boot"] = site.secure_boot_of(h)
             if h.profile:
-                netboot["ipxe-script-url"] = profile_script_url(site, h.profile)
+                netboot.update(profile_layer(site, h.profile))
             if netboot:
                 r["user-context"] = {"netboot": netboot}
             out.append(r)
@@ -138,7 +140,7 @@ def subnet(site, network, subnet_id, family, ha_hooks):
     if network.relay:
         s["relay"] = {"ip-addresses": relays}
     if network.secure_boot is not None and network.secure_boot != site.secure_boot:
-        s["user-context"] = {"netboot": secure_boot_layer(site, network.secure_boot)}
+        s["user-context"] = {"netboot": {"secure-boot": network.secure_boot}}
     hosts = reservations(site, network, family)
     if hosts:
         s["reservations"] = hosts

@@ -99,12 +99,33 @@ def grub_entry(site, e):
     return ["if [ %s ]; then" % condition, '  menuentry "%s" --id %s {' % (e.label, e.name)] + body + ["  }", "fi"]
 
 
+# The cards GRUB may have booted from, efinet0 and up: machines with more
+# network ports than this cannot be sent a profile through GRUB.
+GRUB_CARDS = 16
+
+
 def grub_menu(site):
     t = template("grub/grub.cfg.in")
+    t = t.replace("@BOOT_FILES@", "|".join("$net_efinet%d_boot_file" % i for i in range(GRUB_CARDS)))
     t = placeholder(t, "GRUB_ENTRIES", [line for e in site.entries if "efi" in e.platforms
                                         for line in grub_entry(site, e)])
     return (t.replace("@MARKER@", site.menu_marker).replace("@TIMEOUT_S@", str(site.menu_timeout))
              .replace("@DEFAULT_GRUB@", "local"))
+
+
+def grub_profile(site, name):
+    """GRUB's side of profile-<name>.ipxe: the operator's own <name>/grub.cfg
+    if there is one, then the boot entry of the same name at once, or the
+    normal menu."""
+    lines = ["# kea-netboot boot profile '%s' for GRUB: rendered by netboot-render into" % name,
+             "# <boot root>/grub/profile-%s.cfg and sourced by grub.cfg for a Secure Boot" % name,
+             "# machine sent this profile. <boot root>/%s/grub.cfg, if you put one there," % name,
+             "# is sourced first (GRUB says \"file not found\" when there is none).",
+             'echo "kea-netboot: profile %s reached (grub $grub_cpu-$grub_platform, $net_default_mac)"' % name,
+             'source "($root)/%s/grub.cfg"' % name]
+    if any(e.name == name for e in site.entries if "efi" in e.platforms):
+        lines += ["set default=%s" % name, "set timeout=0"]
+    return "\n".join(lines) + "\n"
 
 
 def root_files(site):
@@ -116,6 +137,8 @@ def root_files(site):
         files["profile-%s.ipxe" % name] = profile_script(site, name)
     if "efi-ia32" in site.families and site.loaders["efi-ia32"].startswith("grub") or site.secure_boot_anywhere:
         files["grub/grub.cfg"] = grub_menu(site)
+        for name in site.profiles:
+            files["grub/profile-%s.cfg" % name] = grub_profile(site, name)
     if uses_preseed(site):
         files[PRESEED_DIR + "/default.cfg"] = preseed(site)
     return files

@@ -26,9 +26,9 @@ KNOWN_FAMILIES = {
 # (installed from Debian's ipxe and grub-efi-ia32-bin packages).
 DEFAULT_LOADERS = {"bios": "undionly.kpxe", "efi-x64": "ipxe.efi", "efi-ia32": "grubnetia32.efi"}
 # Where Secure Boot is on, x64 UEFI gets Microsoft-signed shim instead of
-# the unsigned iPXE; shim then asks for grubx64.efi at the TFTP (or HTTP)
-# root, whatever directory it came from: Debian's signed GRUB network image,
-# which reads the same grub/grub.cfg as 32-bit UEFI machines.
+# the unsigned iPXE; shim then asks for grubx64.efi beside itself (over TFTP
+# and HTTP): Debian's signed GRUB network image, which reads the same
+# grub/grub.cfg as 32-bit UEFI machines wherever it was loaded from.
 SECURE_BOOT_LOADERS = {"efi-x64": "shimx64.efi"}
 SECURE_BOOT_SECOND_STAGE = "grubx64.efi"
 DEFAULT_MARKER = "kea-netboot: menu reached"
@@ -182,6 +182,15 @@ class Site:
             files.update({name: fam for fam, name in SECURE_BOOT_LOADERS.items()})
             files[SECURE_BOOT_SECOND_STAGE] = "efi-x64"
         return files
+
+    def profile_loaders(self):
+        """{profile-<name>/<file>: <file>}: each profile's copy of the Secure
+        Boot chain (see kea.secure_boot_files), made from the root's own:
+        shim loads GRUB from its own directory."""
+        if not self.secure_boot_anywhere:
+            return {}
+        chain = list(SECURE_BOOT_LOADERS.values()) + [SECURE_BOOT_SECOND_STAGE]
+        return {"profile-%s/%s" % (p, name): name for p in self.profiles for name in chain}
 
 
 # --- the schema: every field, its default, and how to check it -------------

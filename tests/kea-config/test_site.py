@@ -75,6 +75,9 @@ class SiteBase(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "out")), "refused input must write nothing")
         return r.stderr
 
+    def read_root(self, name):
+        with open(os.path.join(self.root, name)) as f:
+            return f.read()
 
 
 class SiteFile(SiteBase):
@@ -228,10 +231,6 @@ class BootEntries(SiteBase):
             "kea-version": "2.6", "networks": [{"interfaces": ["eth1"]}], "profiles": ["rescue", "live"],
             "boot": {"root": self.root, "console": "ttyS0,115200", "entries": entries}}))
 
-    def read_root(self, name):
-        with open(os.path.join(self.root, name)) as f:
-            return f.read()
-
     def test_one_definition_two_menus(self):
         site = self.entries_site([
             {"name": "live", "label": "Live system", "kernel": "live/vmlinuz", "initrd": "live/initrd.img",
@@ -328,31 +327,72 @@ class SecureBoot(SiteBase):
     def test_site_wide(self):
         for family, conf in self.rendered(self.site({"secure-boot": True})).items():
             params = self.hook(conf)
-            self.assertEqual(params["tftp-boot-files"]["efi-x64"], "shimx64.efi")
-            self.assertEqual(params["http-boot-files"]["efi-x64"], "shimx64.efi")
+            self.assertIs(params["secure-boot"], True)
+            self.assertEqual(params["secure-boot-files"], {"efi-x64": "shimx64.efi"})
+            # the loader Secure Boot replaces, and only for efi-x64
+            self.assertEqual(params["tftp-boot-files"]["efi-x64"], "ipxe.efi")
             self.assertEqual(params["tftp-boot-files"].get("efi-ia32"), "grubnetia32.efi")
-            self.assertNotIn("ipxe.efi", json.dumps(conf), "no unsigned loader anywhere in a Secure Boot site")
-        with open(os.path.join(self.root, "grub/grub.cfg")) as f:
-            self.assertIn("kea-netboot: menu reached", f.read())
+            # each profile has its own copy of shim: GRUB learns the profile from its path
+            for name in ("rescue", "install"):
+                self.assertEqual(params["profiles"][name]["secure-boot-files"],
+                                 {"efi-x64": "profile-%s/shimx64.efi" % name})
+        for name in ("rescue", "install"):
+            self.assertEqual(self.read_root("profile-%s/shimx64.efi" % name), "x")  # made from the root's shim
+            # no installer in this root: the profile says so and leaves GRUB's menu as it is
+            profile = self.read_root("grub/profile-%s.cfg" % name)
+            self.assertIn("kea-netboot: profile %s reached" % name, profile)
+            self.assertNotIn("set default", profile)
+        grub = self.read_root("grub/grub.cfg")
+        self.assertIn("kea-netboot: menu reached", grub)
+        self.assertIn('source "$prefix/profile-$netboot_profile.cfg"', grub)
+        for name in ("grub/grub.cfg", "grub/profile-rescue.cfg"):
+            check = subprocess.run(["grub-script-check", os.path.join(self.root, name)], capture_output=True, text=True)
+            self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+    def test_grub_finds_the_profile_in_the_boot_file(self):
+        """GRUB's regexp, as grub.cfg writes it, run by GRUB itself
+        (grub-emu is not at hand; the expression is POSIX ERE, which grep -E
+        implements the same way for these inputs)."""
+        self.rendered(self.site({"secure-boot": True}))
+        grub = self.read_root("grub/grub.cfg")
+        expr = re.search(r"regexp --set=2:netboot_profile '([^']+)' \"([^\"]+)\"", grub)
+        self.assertIsNotNone(expr, "no profile regexp in grub.cfg")
+        pattern, subject = expr.groups()
+        self.assertIn("$net_efinet0_boot_file|$net_efinet15_boot_file", subject.replace(
+            "|".join("$net_efinet%d_boot_file" % i for i in range(1, 15)) + "|", ""))
+        found = lambda text: (re.search(pattern, text) or [None, None, None])[2]
+        self.assertEqual(found("profile-rescue/shimx64.efi||"), "rescue")            # DHCPv4 file
+        self.assertEqual(found("||/profile-install/shimx64.efi|"), "install")        # DHCPv6 URL path, 3rd card
+        self.assertIsNone(found("shimx64.efi|||"))
+        self.assertIsNone(found("|||"))
 
     def test_network_and_host_levels(self):
         hosts = [{"name": "sb", "macs": ["52:54:00:00:00:01"], "secure-boot": True},
                  {"name": "plain", "macs": ["52:54:00:00:00:02"], "profile": "rescue"}]
         for family, conf in self.rendered(self.site(hosts=hosts)).items():
-            self.assertEqual(self.hook(conf)["tftp-boot-files"]["efi-x64"], "ipxe.efi")
+            params = self.hook(conf)
+            self.assertEqual(params["tftp-boot-files"]["efi-x64"], "ipxe.efi")
+            self.assertIs(params["secure-boot"], False)
+            self.assertEqual(params["secure-boot-files"], {"efi-x64": "shimx64.efi"})
             subnet = conf["subnet%d" % family][0]
             self.assertNotIn("user-context", subnet)
             sb, plain = subnet["reservations"]
-            self.assertEqual(sb["user-context"]["netboot"]["tftp-boot-files"], {"efi-x64": "shimx64.efi"})
-            self.assertEqual(sb["user-context"]["netboot"]["http-boot-files"], {"efi-x64": "shimx64.efi"})
-            self.assertNotIn("tftp-boot-files", plain["user-context"]["netboot"])
+            self.assertEqual(sb["user-context"]["netboot"], {"secure-boot": True})
+            self.assertNotIn("secure-boot", plain["user-context"]["netboot"])
+            # a permanent profile brings its Secure Boot loader along
+            self.assertEqual(plain["user-context"]["netboot"]["secure-boot-files"],
+                             {"efi-x64": "profile-rescue/shimx64.efi"})
         # the network on, one host off: the host gets iPXE back
         hosts = [{"name": "old", "macs": ["52:54:00:00:00:03"], "secure-boot": False}]
         for family, conf in self.rendered(self.site(network={"secure-boot": True}, hosts=hosts)).items():
             subnet = conf["subnet%d" % family][0]
-            self.assertEqual(subnet["user-context"]["netboot"]["tftp-boot-files"], {"efi-x64": "shimx64.efi"})
-            self.assertEqual(subnet["reservations"][0]["user-context"]["netboot"]["tftp-boot-files"],
-                             {"efi-x64": "ipxe.efi"})
+            self.assertEqual(subnet["user-context"]["netboot"], {"secure-boot": True})
+            self.assertEqual(subnet["reservations"][0]["user-context"]["netboot"], {"secure-boot": False})
+
+    def test_without_secure_boot_nothing_of_it(self):
+        for family, conf in self.rendered(self.site()).items():
+            self.assertNotIn("secure-boot", json.dumps(conf))
+        self.assertFalse(os.path.exists(os.path.join(self.root, "profile-rescue")))
 
     def test_refused_without_x64_or_its_files(self):
         self.refused(json.dumps({"networks": [{"interfaces": ["eth1"]}],

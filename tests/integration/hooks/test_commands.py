@@ -51,18 +51,25 @@ def decision_lines(mac):
         return [line for line in log if "NETBOOT_DECISION" in line and mac in line]
 
 
-def firmware(mac):
-    """The firmware's stage: what a UEFI x64 PXE client is told to load."""
+def firmware(mac, complete=False):
+    """The firmware's stage: what a UEFI x64 PXE client is offered (v4
+    OFFER, v6 ADVERTISE) or, when complete, acknowledged (ACK, REPLY)."""
     if FAMILY == 4:
         c = Client4("192.0.2.1", IFACE)
         try:
-            reply = c.discover(mac, PROFILES["uefi-x64-pxe"][1])
+            if complete:
+                _, reply = c.dora(mac, PROFILES["uefi-x64-pxe"][1])
+            else:
+                reply = c.discover(mac, PROFILES["uefi-x64-pxe"][1])
             return reply.file if reply else None
         finally:
             c.close()
     c = Client6(IFACE)
     try:
-        reply = c.solicit(mac, PROFILES["uefi-x64-pxe6"][1])
+        if complete:
+            reply = c.information_request(mac, PROFILES["uefi-x64-pxe6"][1])
+        else:
+            reply = c.solicit(mac, PROFILES["uefi-x64-pxe6"][1])
         return reply.text(59) if reply else None
     finally:
         c.close()
@@ -278,17 +285,25 @@ class NetbootCtl(unittest.TestCase):
         self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
         self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
 
-    def test_secure_boot_host_refused_without_state(self):
-        """A Secure Boot host runs shim and GRUB, never iPXE: an assignment
-        would be reported set and change nothing, so netboot-ctl refuses it
-        (exit 3), says where the choice goes instead, and sets nothing."""
+    def test_secure_boot_host_rescued_through_its_loader(self):
+        """A Secure Boot host runs shim and GRUB, never iPXE: it is handed its
+        profile's copy of shim (GRUB reads the profile from that name), and
+        "once" is used up when the firmware is acknowledged that loader."""
+        mac = "52:54:00:ac:00:05"
+        prefix = "" if FAMILY == 4 else "tftp://[2001:db8::1]/"
         r = self.ctl("rescue", "sb-01")
-        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
-        self.assertIn("sb-01 boots with Secure Boot", r.stderr)
-        self.assertIn("grub/grub.cfg-52:54:00:ac:00:05", r.stderr)
-        self.assertEqual(command("netboot-assignment-get", {"hw-address": "52:54:00:ac:00:05"})["result"], 3)
-        # clearing and status stay possible
-        self.assertEqual(self.ctl("clear", "sb-01").returncode, 0)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(firmware(mac), prefix + "profile-rescue/shimx64.efi")
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 0)  # an offer: kept
+        self.assertEqual(firmware(mac, complete=True), prefix + "profile-rescue/shimx64.efi")
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)  # used up
+        self.assertEqual(firmware(mac, complete=True), prefix + "shimx64.efi")
+        # A machine without Secure Boot sent the same profile still gets iPXE.
+        other = "52:54:00:ac:00:06"
+        self.assertEqual(self.ctl("rescue", other).returncode, 0)
+        self.assertEqual(firmware(other, complete=True), RESCUE_LOADER)
+        self.assertEqual(command("netboot-assignment-get", {"hw-address": other})["result"], 0)
+        self.assertEqual(self.ctl("clear", other).returncode, 0)
 
     def test_boot_until_cleared_list_status_clear(self):
         mac = "52:54:00:ac:00:03"

@@ -73,6 +73,12 @@ TEST(HookParameters, ErrorsNameTheField) {
          "parameters.server-address: '192.0.2.1' is not an IPv6 address", IpFamily::v6},
         {R"({"ipxe-script-url": "http://x/", "enabled": "yes"})", "parameters.enabled: must be true or false",
          IpFamily::v4},
+        {R"({"ipxe-script-url": "http://x/", "secure-boot": 1})", "parameters.secure-boot: must be true or false",
+         IpFamily::v4},
+        {R"({"ipxe-script-url": "http://x/", "secure-boot-files": {"efi-x64": "http://x/shimx64.efi"}})",
+         "parameters.secure-boot-files.efi-x64: a TFTP boot file is a path", IpFamily::v4},
+        {R"({"ipxe-script-url": "http://x/", "secure-boot-files": {"efi-x63": "shimx64.efi"}})",
+         "parameters.secure-boot-files.efi-x63: unknown architecture family", IpFamily::v4},
         {R"({"ipxe-script-url": "http://x/", "always-send-boot-options": 1})",
          "parameters.always-send-boot-options: must be true or false", IpFamily::v4},
     };
@@ -87,6 +93,10 @@ TEST(HookParameters, ErrorsNameTheField) {
 
 TEST(HookParameters, OverridesAcceptLayerKeysOnly) {
     EXPECT_NO_THROW(parseOverride(Element::fromJSON(R"({"enabled": false})"), IpFamily::v4, "subnet4[0]"));
+    PolicyLayer sb = parseOverride(Element::fromJSON(R"({"secure-boot": true, "secure-boot-files": {"efi-x64": "p/shimx64.efi"}})"),
+                                   IpFamily::v6, "subnet6[0]");
+    EXPECT_TRUE(sb.secureBoot.value_or(false));
+    EXPECT_EQ(sb.secureBootFiles.at("efi-x64").text(), "p/shimx64.efi");
     try {
         parseOverride(Element::fromJSON(R"({"always-send-boot-options": true})"), IpFamily::v4,
                       "Dhcp4.subnet4[0].user-context.netboot");

@@ -380,6 +380,65 @@ TEST(Policy, PrecedenceHostThenSubnetThenHook) {
     EXPECT_EQ(d.bootFile, "undionly.kpxe");  // per-family: BIOS still from the hook
 }
 
+TEST(Policy, SecureBootSwapsTheLoaderOfServedFamiliesOnly) {
+    PolicyLayer defaults = hookDefaults();
+    defaults.secureBootFiles.emplace("efi-x64", UrlTemplate::parse("shimx64.efi"));
+    BootPolicy policy({}, defaults);
+    // Files alone change nothing: a level must say Secure Boot.
+    BootDecision d = policy.decide(client(IpFamily::v4, 7), v4);
+    EXPECT_EQ(d.bootFile, "ipxe.efi");
+    EXPECT_FALSE(d.endsChain);
+    PolicyLayer on;
+    on.secureBoot = true;
+    d = policy.decide(client(IpFamily::v4, 7), v4, {nullptr, &on});
+    EXPECT_EQ(d.answer, BootDecision::Answer::tftp);
+    EXPECT_EQ(d.bootFile, "shimx64.efi");
+    EXPECT_TRUE(d.endsChain);  // shim and GRUB never ask for an iPXE script
+    d = policy.decide(client(IpFamily::v6, 7), v6, {nullptr, &on});
+    EXPECT_EQ(d.bootFileUrl, "tftp://[2001:db8::1]/shimx64.efi");
+    d = policy.decide(client(IpFamily::v4, 0x10), v4, {nullptr, &on});
+    EXPECT_EQ(d.answer, BootDecision::Answer::http);
+    EXPECT_EQ(d.bootFile, "http://192.0.2.1/shimx64.efi");
+    // No signed loader for BIOS: it keeps its own; iPXE still gets its script.
+    d = policy.decide(client(IpFamily::v4, 0), v4, {nullptr, &on});
+    EXPECT_EQ(d.bootFile, "undionly.kpxe");
+    EXPECT_FALSE(d.endsChain);
+    d = policy.decide(client(IpFamily::v4, 7, true), v4, {nullptr, &on});
+    EXPECT_EQ(d.answer, BootDecision::Answer::ipxeScript);
+    EXPECT_TRUE(d.endsChain);
+    // A family not served on a transport is not served by Secure Boot either.
+    PolicyLayer noHttp = defaults;
+    noHttp.httpBootFiles.clear();
+    d = BootPolicy({}, noHttp).decide(client(IpFamily::v4, 0x10), v4, {nullptr, &on});
+    EXPECT_EQ(d.answer, BootDecision::Answer::none);
+    EXPECT_FALSE(d.endsChain);
+    // The most specific level wins: a host says no below a subnet's yes.
+    PolicyLayer off;
+    off.secureBoot = false;
+    EXPECT_EQ(policy.decide(client(IpFamily::v4, 7), v4, {&off, &on}).bootFile, "ipxe.efi");
+}
+
+TEST(Policy, SecureBootProfileLoaderNamesTheProfile) {
+    PolicyLayer defaults = hookDefaults();
+    defaults.secureBootFiles.emplace("efi-x64", UrlTemplate::parse("shimx64.efi"));
+    defaults.secureBoot = true;
+    PolicyLayer rescue;
+    rescue.ipxeScriptUrl = UrlTemplate::parse("http://{server}/profile-rescue.ipxe");
+    rescue.secureBootFiles.emplace("efi-x64", UrlTemplate::parse("profile-rescue/shimx64.efi"));
+    BootPolicy policy({}, defaults, {{"rescue", rescue}});
+    BootDecision d = policy.decide(client(IpFamily::v4, 7), v4, {policy.profile("rescue")});
+    EXPECT_EQ(d.bootFile, "profile-rescue/shimx64.efi");
+    EXPECT_TRUE(d.endsChain);
+    // The same profile on a machine without Secure Boot: iPXE, then the script.
+    PolicyLayer off;
+    off.secureBoot = false;
+    d = policy.decide(client(IpFamily::v4, 7), v4, {policy.profile("rescue"), &off});
+    EXPECT_EQ(d.bootFile, "ipxe.efi");
+    EXPECT_FALSE(d.endsChain);
+    d = policy.decide(client(IpFamily::v4, 7, true), v4, {policy.profile("rescue"), &off});
+    EXPECT_EQ(d.bootFile, "http://192.0.2.1/profile-rescue.ipxe");
+}
+
 TEST(Policy, DisabledLayer) {
     BootPolicy policy({}, hookDefaults());
     PolicyLayer off;
