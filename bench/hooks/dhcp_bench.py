@@ -188,6 +188,9 @@ def one_run(args, family, variant, ns, iface_s, iface_c, run, hook, client, call
             for line in f:
                 if line.startswith("summary:") or line.startswith("totals:"):
                     total = int(line.split()[1])
+        if args.callgrind_keep:
+            os.makedirs(args.callgrind_keep, exist_ok=True)
+            shutil.copy(os.path.join(run, dumps[0]), os.path.join(args.callgrind_keep, os.path.basename(cg_out)))
         for f in os.listdir(run):
             if f.startswith(os.path.basename(cg_out)):
                 os.unlink(os.path.join(run, f))
@@ -244,6 +247,8 @@ def main():
                    help="also count Kea's instructions per exchange under callgrind (deterministic, "
                         "immune to other load on the machine)")
     p.add_argument("--callgrind-rate", type=int, default=200)
+    p.add_argument("--callgrind-keep", metavar="DIR",
+                   help="keep each variant's callgrind profile there (callgrind_annotate reads them)")
     p.add_argument("--build", default=os.environ.get("NETBOOT_BUILD_DIR", os.path.join(TOP, "build")))
     args = p.parse_args()
     hook = os.path.join(args.build, "hooks", "libdhcp_netboot.so")
