@@ -88,8 +88,12 @@ class Machine:
         self.mac = "52:54:%02x:%02x:%02x:%02x" % (0x10 + (index >> 24 & 0xff), index >> 16 & 0xff,
                                                  index >> 8 & 0xff, index & 0xff)
         self.times = {}
-        self.retries = 0
+        self.retries = {}  # stage -> retransmissions
         self.error = None
+        self.powered = None
+
+    def retried(self, stage):
+        self.retries[stage] = self.retries.get(stage, 0) + 1
 
 
 # --- DHCP: one socket per family, replies handed to the waiting machine by xid
@@ -118,7 +122,7 @@ class Dhcp4(asyncio.DatagramProtocol):
                 if reply.type == expect:
                     return reply
             except asyncio.TimeoutError:
-                machine.retries += 1
+                machine.retried("dhcp4")
             finally:
                 self.waiting.pop(xid, None)
         raise Lost("no DHCPv4 answer to message %d after %d tries" % (msg_type, len(timeouts)))
@@ -155,7 +159,7 @@ class Dhcp6(asyncio.DatagramProtocol):
                 if reply.type == expect:
                     return reply
             except asyncio.TimeoutError:
-                machine.retries += 1
+                machine.retried("dhcp6")
             finally:
                 self.waiting.pop(xid, None)
         raise Lost("no DHCPv6 answer to message %d after %d tries" % (msg_type, len(timeouts)))
@@ -253,7 +257,7 @@ async def tftp_get(server, family, filename, blksize, windowsize, machine, probe
                 if proto.activity != seen:
                     continue
                 proto.timeouts += 1
-                machine.retries += 1
+                machine.retried("tftp")
                 if proto.timeouts > TFTP_RETRIES:
                     raise Lost("TFTP %s: no answer after %d retries" % (filename, TFTP_RETRIES))
                 proto.send(*proto.last_sent)
@@ -263,13 +267,50 @@ async def tftp_get(server, family, filename, blksize, windowsize, machine, probe
 
 # --- HTTP: iPXE's GETs (and edk2's HEAD before its GET)
 
+DISCARD = bytearray(4 << 20)
+
+
+async def discard(loop, sock, most):
+    """Receives and drops up to `most` bytes: TCP's MSG_TRUNC discards them
+    in the kernel without copying, which keeps the machines' process from
+    spending its CPU on the bulk of kernel and initrd."""
+    while True:
+        try:
+            return sock.recv_into(DISCARD, min(most, len(DISCARD)), socket.MSG_TRUNC)
+        except BlockingIOError:
+            ready = loop.create_future()
+            loop.add_reader(sock.fileno(), lambda: ready.done() or ready.set_result(None))
+            try:
+                await ready
+            finally:
+                loop.remove_reader(sock.fileno())
+
+
 async def http_get(host, family, path, buf, method="GET"):
-    reader, writer = await asyncio.open_connection(host, 80, family=socket.AF_INET if family == 4 else socket.AF_INET6,
-                                                   local_addr=(CLIENT4 if family == 4 else CLIENT6, 0))
+    """One request on its own connection, as iPXE makes them; the body is
+    read into `buf` and dropped (a raw socket: the machines' process must
+    not be what limits the storm)."""
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET if family == 4 else socket.AF_INET6, socket.SOCK_STREAM)
     try:
-        writer.write(("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: iPXE/1.21.1\r\nConnection: close\r\n\r\n"
-                      % (method, path, host if family == 4 else "[%s]" % host)).encode())
-        head = await reader.readuntil(b"\r\n\r\n")
+        sock.setblocking(False)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        sock.bind((CLIENT4 if family == 4 else CLIENT6, 0))
+        await loop.sock_connect(sock, (host, 80))
+        await loop.sock_sendall(sock, ("%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: iPXE/1.21.1\r\n"
+                                       "Connection: close\r\n\r\n"
+                                       % (method, path, host if family == 4 else "[%s]" % host)).encode())
+        view = memoryview(buf)
+        got = 0
+        while True:
+            n = await loop.sock_recv_into(sock, view[got:])
+            if not n:
+                raise Lost("HTTP %s: connection closed in the headers" % path)
+            got += n
+            end = bytes(view[:got]).find(b"\r\n\r\n")
+            if end >= 0:
+                break
+        head = bytes(view[:end])
         status = int(head.split(b" ", 2)[1])
         if status != 200:
             raise Lost("HTTP %s %s -> %d" % (method, path, status))
@@ -277,15 +318,15 @@ async def http_get(host, family, path, buf, method="GET"):
                       if line.lower().startswith(b"content-length:")][0])
         if method == "HEAD":
             return length
-        got = 0
-        while got < length:
-            chunk = await reader.read(min(len(buf), length - got))
-            if not chunk:
-                raise Lost("HTTP %s: connection closed after %d of %d bytes" % (path, got, length))
-            got += len(chunk)
-        return got
+        body = got - end - 4
+        while body < length:
+            n = await discard(loop, sock, length - body)
+            if not n:
+                raise Lost("HTTP %s: connection closed after %d of %d bytes" % (path, body, length))
+            body += n
+        return body
     finally:
-        writer.close()
+        sock.close()
 
 
 # --- one machine's boot
@@ -371,9 +412,10 @@ def client_main(argv):
     random.seed(a["seed"])
     machines = [Machine(i, kind) for i, kind in enumerate(a["kinds"])]
     elapsed = asyncio.run(storm(machines, a["iface"], a["spread"], a["timeout"], a["files"]))
-    json.dump({"elapsed": elapsed, "machines": [
-        {"kind": m.kind, "powered": m.powered, "times": m.times, "retries": m.retries, "error": m.error}
-        for m in machines]}, sys.stdout)
+    with open(a["report"], "w") as out:
+        json.dump({"elapsed": elapsed, "cpu": time.process_time(), "machines": [
+            {"kind": m.kind, "powered": m.powered, "times": m.times, "retries": m.retries, "error": m.error}
+            for m in machines]}, out)
 
 
 # --- the servers
@@ -382,8 +424,8 @@ def sh(*args, **kw):
     return subprocess.run(args, check=kw.pop("check", True), text=True, **kw)
 
 
-def kinds_for(n):
-    v4 = min(n, V4_MACHINES_MAX)
+def kinds_for(n, v4_max=V4_MACHINES_MAX):
+    v4 = min(n, v4_max)
     kinds = []
     for i in range(v4):
         kinds.append("bios" if i % 4 == 0 else "uefi-http4" if i % 4 == 1 else "uefi-pxe4")
@@ -392,11 +434,13 @@ def kinds_for(n):
     return kinds
 
 
-def nginx_conf(run, root):
-    return """worker_processes 1;
+def reference_nginx_conf(run, root):
+    """nginx as Debian's own nginx.conf sets it up (worker_processes auto,
+    worker_connections 768, sendfile, tcp_nopush), serving the root."""
+    return """worker_processes auto;
 pid %(run)s/nginx.pid;
 error_log %(run)s/nginx-error.log;
-events { worker_connections 8192; }
+events { worker_connections 768; }
 http {
     access_log off;
     sendfile on;
@@ -408,12 +452,23 @@ http {
     scgi_temp_path %(run)s/nginx-tmp;
     types { application/octet-stream efi; }
     server {
-        listen %(s4)s:80 backlog=4096;
-        listen [%(s6)s]:80 backlog=4096;
+        listen %(s4)s:80;
+        listen [%(s6)s]:80;
         root %(root)s;
     }
 }
 """ % {"run": run, "root": root, "s4": SERVER4, "s6": SERVER6}
+
+
+def render_nginx(ns, iface, run, root):
+    """kea-netboot's HTTP side as the product renders it: netboot-render's
+    stand-alone nginx.conf and its site (the Kea side stays the bench's, so
+    that both stacks give the same answers)."""
+    out, rundir = os.path.join(run, "etc"), os.path.join(run, "rendered")
+    sh("ip", "netns", "exec", ns, sys.executable, os.path.join(TOP, "kea-config", "netboot-render"), "-i", iface,
+       "--subnet4", "192.0.2.0/24", "--server4", SERVER4, "--prefix6", "2001:db8::/64", "--server6", SERVER6,
+       "--root", root, "--run-dir", rundir, "-o", out, capture_output=True)
+    return os.path.join(out, "nginx.conf")
 
 
 class Servers:
@@ -446,10 +501,13 @@ class Servers:
             for address in (SERVER4 + ":69", "[%s]:69" % SERVER6):
                 self.start("tftpd", ["ip", "netns", "exec", ns, "taskset", "-c", str(server_cpu), "in.tftpd", "-L",
                                      "-u", "root", "-a", address, "-s", root])
-        os.makedirs(os.path.join(run, "nginx-tmp"), exist_ok=True)
-        conf = os.path.join(run, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(nginx_conf(run, root))
+        if stack == "kea-netboot":
+            conf = render_nginx(ns, iface, run, root)
+        else:
+            os.makedirs(os.path.join(run, "nginx-tmp"), exist_ok=True)
+            conf = os.path.join(run, "nginx.conf")
+            with open(conf, "w") as f:
+                f.write(reference_nginx_conf(run, root))
         self.start("nginx", ["ip", "netns", "exec", ns, "taskset", "-c", str(server_cpu), "nginx", "-c", conf,
                              "-g", "daemon off;"])
         time.sleep(2)
@@ -529,16 +587,19 @@ def one_run(args, stack, n, ns, ifaces, run, root, hook, tftpd):
     try:
         before = servers.cpu()
         peak = {}
-        spec = json.dumps({"seed": n, "kinds": kinds_for(n), "iface": ifaces[1], "spread": args.spread,
-                           "timeout": args.timeout, "files": ["vmlinuz", "initrd.gz"]})
+        spec = json.dumps({"seed": n, "kinds": kinds_for(n, args.v4_max), "iface": ifaces[1], "spread": args.spread,
+                           "timeout": args.timeout, "files": ["vmlinuz", "initrd.gz"],
+                           "report": os.path.join(run, "report.json")})
         client = subprocess.Popen(["ip", "netns", "exec", ns[1], "taskset", "-c", str(args.client_cpu),
-                                   sys.executable, os.path.abspath(__file__), "--client", spec],
-                                  stdout=subprocess.PIPE, text=True)
+                                   sys.executable, os.path.abspath(__file__), "--client", spec])
         while client.poll() is None:
             for group, mib in servers.rss().items():
                 peak[group] = max(peak.get(group, 0.0), mib)
             time.sleep(0.5)
-        report = json.loads(client.stdout.read())
+        if client.returncode:
+            raise RuntimeError("the machines' process failed (exit %d)" % client.returncode)
+        with open(os.path.join(run, "report.json")) as f:
+            report = json.load(f)
         after = servers.cpu()
         cpu = {g: after.get(g, 0.0) - before.get(g, 0.0) for g in after}
         return report, cpu, peak
@@ -561,11 +622,15 @@ def summarise(report):
     return {"n": len(ms), "lost": len(ms) - len(ok), "last_script": max(script) if script else float("nan"),
             "last_kernel": max(kernel) if kernel else float("nan"),
             "rate": len(ok) / max(kernel) if kernel else 0.0, "p50": pct(per, 0.5), "p99": pct(per, 0.99),
-            "retries": sum(m["retries"] for m in ms), "errors": errors}
+            "retries": {stage: sum(m["retries"].get(stage, 0) for m in ms)
+                        for stage in sorted({k for m in ms for k in m["retries"]})}, "errors": errors}
 
 
 def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--client":
+        if os.environ.get("STORM_PROFILE"):  # where the machines' process spends its CPU
+            import cProfile
+            return cProfile.runctx("client_main(sys.argv[2:])", globals(), locals(), os.environ["STORM_PROFILE"])
         return client_main(sys.argv[2:])
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=int, action="append", help="machines per run (repeatable; default 100 500 1000 2000)")
@@ -574,10 +639,13 @@ def main():
     p.add_argument("--spread", type=float, default=5.0, help="machines power on within this many seconds")
     p.add_argument("--kernel-mb", type=float, default=8.0)
     p.add_argument("--initrd-mb", type=float, default=41.0)
+    p.add_argument("--v4-max", type=int, default=V4_MACHINES_MAX,
+                   help="machines booting over IPv4 at most (the rest IPv6; the pool holds 245)")
     p.add_argument("--server-cpu", type=int, default=1)
     p.add_argument("--client-cpu", type=int, default=0)
     p.add_argument("--build", default=os.environ.get("NETBOOT_BUILD_DIR", os.path.join(TOP, "build")))
     p.add_argument("--json", metavar="FILE", help="also write every run's report there")
+    p.add_argument("--keep", action="store_true", help="keep the servers' logs and configurations")
     args = p.parse_args()
     hook = os.path.join(args.build, "hooks", "libdhcp_netboot.so")
     tftpd = os.path.join(args.build, "tftpd", "netboot-tftpd")
@@ -596,6 +664,7 @@ def main():
     os.makedirs(root)
     for name, src, size in (("ipxe.efi", "/usr/lib/ipxe/ipxe.efi", 1 << 20), ("undionly.kpxe",
                             "/usr/lib/ipxe/undionly.kpxe", 75 << 10), ("boot.ipxe", None, 600),
+                            ("grubnetia32.efi", None, 4096),  # netboot-render wants it; nobody asks
                             ("vmlinuz", None, int(args.kernel_mb * (1 << 20))),
                             ("initrd.gz", None, int(args.initrd_mb * (1 << 20)))):
         if src and os.path.exists(src):
@@ -637,11 +706,11 @@ def main():
                 row[stack] = (s, cpu, peak)
                 results.append({"n": n, "stack": stack, "summary": s, "cpu": cpu, "peak_rss_mib": peak})
                 print("N=%-5d %-12s script: last %6.1f s  kernel+initrd: last %6.1f s  %6.1f machines/s  "
-                      "to script p50 %6.2f s  p99 %6.2f s  lost %d  retransmissions %d"
+                      "to script p50 %6.2f s  p99 %6.2f s  lost %d  retransmissions %s"
                       % (n, stack, s["last_script"], s["last_kernel"], s["rate"], s["p50"], s["p99"], s["lost"],
-                         s["retries"]), flush=True)
-                print("        CPU s: %s   peak RSS MiB: %s%s" % (
-                    " ".join("%s %.2f" % (g, cpu[g]) for g in sorted(cpu)),
+                         " ".join("%s %d" % kv for kv in s["retries"].items()) or "0"), flush=True)
+                print("        CPU s: %s (machines %.1f)   peak RSS MiB: %s%s" % (
+                    " ".join("%s %.2f" % (g, cpu[g]) for g in sorted(cpu)), report["cpu"],
                     " ".join("%s %.1f" % (g, peak[g]) for g in sorted(peak)),
                     ("   lost: " + ", ".join("%d %s" % (c, e) for e, c in s["errors"].items())) if s["errors"] else ""),
                       flush=True)
@@ -657,7 +726,10 @@ def main():
     finally:
         for n in ns:
             sh("ip", "netns", "del", n, check=False, stderr=subprocess.DEVNULL)
-        shutil.rmtree(run, ignore_errors=True)
+        if args.keep:
+            print("logs and configurations kept in %s" % run)
+        else:
+            shutil.rmtree(run, ignore_errors=True)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(results, f, indent=1)
