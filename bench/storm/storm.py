@@ -26,7 +26,10 @@ The two stacks, each on one server namespace, the machines on another
 (a veth between them):
   kea-netboot  kea-dhcp4/6 with libdhcp_netboot.so, netboot-tftpd, nginx
   reference    kea-dhcp4/6 with the client-class recipe, tftpd-hpa
-               (in.tftpd, one per address family), the same nginx
+               (in.tftpd, one per address family), nginx with Debian's
+               defaults
+  classes      (--stacks only) kea-netboot with Kea's class recipe instead
+               of the hook: tells the DHCP side's share apart
 Both Keas single-threaded with memfile leases (bench/hooks/dhcp_bench.py's
 configurations), nginx with the same configuration (sendfile). No RA is
 sent: DHCPv6 needs none on one link.
@@ -494,14 +497,14 @@ class Servers:
                 json.dump(conf, f)
             self.start("kea-dhcp%d" % family, ["ip", "netns", "exec", ns, dhcp_bench.KEA_ENV, kea_dir, "taskset", "-c",
                                                str(server_cpu), "kea-dhcp%d" % family, "-c", path], env=env)
-        if stack == "kea-netboot":
+        if stack != "reference":
             self.start("tftpd", ["ip", "netns", "exec", ns, "taskset", "-c", str(server_cpu), tftpd, "--root", root,
                                  "--listen", SERVER4 + ":69", "--listen", "[%s]:69" % SERVER6])
         else:
             for address in (SERVER4 + ":69", "[%s]:69" % SERVER6):
                 self.start("tftpd", ["ip", "netns", "exec", ns, "taskset", "-c", str(server_cpu), "in.tftpd", "-L",
                                      "-u", "root", "-a", address, "-s", root])
-        if stack == "kea-netboot":
+        if stack != "reference":
             conf = render_nginx(ns, iface, run, root)
         else:
             os.makedirs(os.path.join(run, "nginx-tmp"), exist_ok=True)

@@ -107,7 +107,7 @@ class Render(unittest.TestCase):
         self.assertEqual(tftp["listen"], ["192.0.2.1:69", "[2001:db8::1]:69"])
         site = open(os.path.join(self.out, "nginx-site.conf")).read()
         self.assertIn("root %s;" % self.root, site)
-        self.assertIn("listen [2001:db8::1]:80;", site)
+        self.assertIn("listen [2001:db8::1]:80 backlog=4096;", site)
         self.assertIn("application/efi efi;", site)
         menu = open(os.path.join(self.root, "boot.ipxe")).read()
         self.assertTrue(menu.startswith("#!ipxe"))

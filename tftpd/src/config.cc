@@ -510,7 +510,7 @@ IPv4 and IPv6 in one process, one ephemeral socket per transfer.
                            Default [::]:69, which also takes IPv4 (dual-stack)
   -u, --user NAME          drop to this user after binding (needs root)
   -a, --allow NET          only serve clients in NET (addr/prefix), repeatable
-      --max-transfers N    concurrent transfer cap (default 1000); beyond it
+      --max-transfers N    concurrent transfer cap (default 4096); beyond it
                            a request gets TFTP error 0 "server busy"
       --max-blksize N      largest blksize granted, 8..65464 (default 65464)
       --no-mtu-cap         do not lower blksize to fit the path MTU
