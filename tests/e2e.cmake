@@ -56,7 +56,8 @@ if(NETBOOT_INTEGRATION)
   #       secure-boot is handed ipxe.efi and the firmware refuses it
   #       ("Access Denied"); iPXE never asks for its script. ~12 s.
   #   secureboot-http4  HTTP boot -> shimx64.efi -> //grubx64.efi over HTTP ->
-  #       signed GRUB, which stops at grub> like ia32-http4. ~13 s.
+  #       signed GRUB: its menu from GRUB 2.12 (Debian 13) on, grub> with
+  #       Debian 12's 2.06 (like ia32-http4). ~13 s.
   foreach(scenario secureboot-refuses-ipxe secureboot-http4)
     netboot_script_test(e2e.${scenario}
       COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/run.sh ${scenario}

@@ -83,6 +83,18 @@ def secure_boot_evidence(family):
     ]
 
 
+def grub_reads_its_menu_after_http_boot():
+    """Debian's signed GRUB finds its menu after UEFI HTTP boot from 2.12
+    (Debian 13) on; 2.06 (Debian 12) stops at grub> (docs/firmware.md)."""
+    try:
+        r = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "grub-efi-amd64-signed"],
+                           capture_output=True, text=True)
+    except OSError:
+        return False
+    found = re.search(r"\+(\d+)\.(\d+)", r.stdout)
+    return bool(found) and (int(found.group(1)), int(found.group(2))) >= (2, 12)
+
+
 # A Secure Boot machine must never be handed iPXE (unsigned).
 NO_IPXE = [("TFTP: the unsigned ipxe.efi sent to a Secure Boot machine", "tftp", r'file="/?ipxe\.efi"')]
 
@@ -287,17 +299,19 @@ SCENARIOS = {
     "secureboot-rescue-once": secure_boot_rescue_once("52:54:00:e2:e0:12"),
     "secureboot-http4": dict(
         title="UEFI x64 with Secure Boot enforced, HTTP boot over IPv4 -> http://192.0.2.1/shimx64.efi -> "
-              "grubx64.efi over HTTP -> GRUB",
+              "grubx64.efi over HTTP -> GRUB (its menu from GRUB 2.12, Debian 13, on)",
         mac="52:54:00:e2:e0:0e", fw="x64-secboot", v4=True, v6=False, pxe4=False, pxe6=False, installer=True,
         render=["--secure-boot"],
-        reached="signed GRUB (it stops at grub>: GRUB 2.06 cannot derive $prefix after UEFI HTTP boot)",
+        reached="signed GRUB: its menu where GRUB is 2.12 or later; grub> with Debian 12's 2.06, which cannot "
+                "derive $prefix after UEFI HTTP boot",
         evidence=[
             ("DHCPv4: OVMF (Secure Boot) HTTP boot told shimx64.efi", "dhcp4",
              r"NETBOOT_DECISION .*arch efi-x64.*transport http.*'http://%s/shimx64\.efi'" % S4),
             ("HTTP: GET /shimx64.efi", "http", r'"GET /shimx64\.efi HTTP/[0-9.]+" 200 '),
             # shim asks for "//grubx64.efi" over HTTP (its own directory and a slash)
             ("HTTP: GET grubx64.efi (signed GRUB)", "http", r'"GET /+grubx64\.efi HTTP/[0-9.]+" 200 '),
-            ("VM console: GRUB started", "serial", r"grub>|" + re.escape(MARKER)),
+            ("VM console: the GRUB menu", "serial", re.escape(MARKER) + r" \(grub x86_64-efi")
+            if grub_reads_its_menu_after_http_boot() else ("VM console: GRUB started", "serial", r"grub>"),
         ], forbidden=NO_IPXE),
     "secureboot-refuses-ipxe": dict(
         title="the negative: the same Secure Boot VM on a site without secure-boot is handed ipxe.efi, "
