@@ -43,14 +43,36 @@ const char* const kSubnetContext = "netboot-subnet";
 constexpr std::string_view kHttpClient = "HTTPClient";
 
 // The payload of a received option, read without cloning it. Kea keeps the
-// option parsed; toBinary() gives back the bytes as they were on the wire.
-struct Payload {
-    std::optional<std::vector<uint8_t>> bytes;
-
-    std::optional<Bytes> view() const {
-        if (!bytes) return std::nullopt;
-        return Bytes{bytes->data(), bytes->size()};
+// option parsed: a generic option (a DUID, a client identifier, iPXE's user
+// class) holds its bytes as they were on the wire and is read in place;
+// typed ones (arrays, strings, vendor classes) are packed back by
+// toBinary().
+class Payload {
+public:
+    Payload() = default;
+    explicit Payload(OptionPtr option) : option_(std::move(option)) {
+        if (typeid(*option_) == typeid(Option) && option_->getOptions().empty()) {
+            const OptionBuffer& data = option_->getData();
+            bytes_ = Bytes{data.data(), data.size()};
+        } else {
+            packed_ = option_->toBinary(false);
+            bytes_ = Bytes{packed_.data(), packed_.size()};
+        }
     }
+    Payload(const Payload&) = delete;
+    Payload& operator=(const Payload&) = delete;
+
+    bool present() const { return option_ != nullptr; }
+    std::optional<Bytes> view() const { return present() ? std::optional<Bytes>(bytes_) : std::nullopt; }
+    size_t size() const { return bytes_.size; }
+    const uint8_t* begin() const { return bytes_.data; }
+    const uint8_t* end() const { return bytes_.data + bytes_.size; }
+    std::vector<uint8_t> copy() const { return std::vector<uint8_t>(begin(), end()); }
+
+private:
+    OptionPtr option_;  // keeps the bytes read in place alive
+    OptionBuffer packed_;
+    Bytes bytes_{};
 };
 
 Payload payload(const Pkt& packet, uint16_t code) {
@@ -58,17 +80,17 @@ Payload payload(const Pkt& packet, uint16_t code) {
     if (found == packet.options_.end() || !found->second) {
         return {};
     }
-    return {found->second->toBinary(false)};
+    return Payload(found->second);
 }
 
 bool requested(const Pkt& query, uint16_t listCode, uint16_t code, bool twoByteCodes) {
     Payload list = payload(query, listCode);
-    if (!list.bytes) return false;
-    const auto& b = *list.bytes;
+    if (!list.present()) return false;
+    const uint8_t* b = list.begin();
     if (!twoByteCodes) {
-        return std::find(b.begin(), b.end(), code) != b.end();
+        return std::find(list.begin(), list.end(), code) != list.end();
     }
-    for (size_t i = 0; i + 1 < b.size(); i += 2) {
+    for (size_t i = 0; i + 1 < list.size(); i += 2) {
         if ((b[i] << 8 | b[i + 1]) == code) return true;
     }
     return false;
@@ -190,9 +212,9 @@ std::string macText(const HWAddrPtr& hw) {
 // decides which one counts (deriveClientMac6). For a relayed client the
 // link-local address and option 79 are those of the relay closest to it,
 // the only one that saw its frames.
-ClientMac clientMac6(Pkt6& query, const std::optional<std::vector<uint8_t>>& duid) {
+ClientMac clientMac6(Pkt6& query, std::optional<Bytes> duid) {
     MacSources6 sources;
-    if (duid) sources.duid = Bytes{duid->data(), duid->size()};
+    sources.duid = duid;
     std::vector<uint8_t> peer;
     std::optional<std::vector<uint8_t>> relayed;
     if (query.relay_info_.empty()) {
@@ -224,14 +246,13 @@ std::vector<uint8_t> identifier4(const Pkt4& query, Host::IdentifierType type) {
         return hw ? hw->hwaddr_ : std::vector<uint8_t>();
     }
     case Host::IDENT_CLIENT_ID: {
-        Payload id = payload(query, DHO_DHCP_CLIENT_IDENTIFIER);
-        return id.bytes ? *id.bytes : std::vector<uint8_t>();
+        return payload(query, DHO_DHCP_CLIENT_IDENTIFIER).copy();
     }
     case Host::IDENT_DUID: {
         // RFC 4361: client-id type 255, 4-byte IAID, then the DUID.
         Payload id = payload(query, DHO_DHCP_CLIENT_IDENTIFIER);
-        if (id.bytes && id.bytes->size() > 5 && id.bytes->front() == 255) {
-            return std::vector<uint8_t>(id.bytes->begin() + 5, id.bytes->end());
+        if (id.size() > 5 && *id.begin() == 255) {
+            return std::vector<uint8_t>(id.begin() + 5, id.end());
         }
         return {};
     }
@@ -243,8 +264,7 @@ std::vector<uint8_t> identifier4(const Pkt4& query, Host::IdentifierType type) {
 std::vector<uint8_t> identifier6(Pkt6& query, Host::IdentifierType type) {
     switch (type) {
     case Host::IDENT_DUID: {
-        Payload id = payload(query, D6O_CLIENTID);
-        return id.bytes ? *id.bytes : std::vector<uint8_t>();
+        return payload(query, D6O_CLIENTID).copy();
     }
     case Host::IDENT_HWADDR: {
         HWAddrPtr hw = query.getMAC(HWAddr::HWADDR_SOURCE_ANY);
@@ -705,8 +725,10 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     }
     // A client without chaddr (hlen 0) is named by its client identifier,
     // so {mac} does not collapse such clients into one "unknown".
-    Payload clientId = payload(*query, DHO_DHCP_CLIENT_IDENTIFIER);
-    client.text = macOrIdentifier(client.mac, clientId.view(), "client-id-");
+    // Read only when it is needed: copying an option costs an allocation.
+    client.text = client.mac.empty()
+                      ? macOrIdentifier(client.mac, payload(*query, DHO_DHCP_CLIENT_IDENTIFIER).view(), "client-id-")
+                      : macOrIdentifier(client.mac, std::nullopt, "client-id-");
 
     const ClientLayers layers = layersFor(handle, *query, client);
 
@@ -715,7 +737,7 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
                              layers.needsMac ? client.text : std::string(), trimmedFile(*response)};
     const BootDecision decision = policy_.decide(facts, exchange, layers.overrides);
     const std::string vendorText =
-        vendor.bytes && netbootLogger.isDebugEnabled(kDebugDecision) ? printable(*vendor.view()) : std::string();
+        vendor.present() && netbootLogger.isDebugEnabled(kDebugDecision) ? printable(*vendor.view()) : std::string();
     logDecision(*query, client, facts, vendorText, decision, layers.assigned, layers.ignored);
     account(*query, facts, decision, layers.assigned, decision.bootFile, client.text, type == DHCPACK);
     if (!decision.changesAnswer()) return;
@@ -758,14 +780,14 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     const ClientFacts facts = extractFacts(raw);
     Payload duid = payload(*query, D6O_CLIENTID);
     if (!facts.malformed.empty()) {
-        noteMalformed(duid.bytes ? printable(*duid.view()) : macText(query->getMAC(HWAddr::HWADDR_SOURCE_ANY)),
+        noteMalformed(duid.present() ? printable(*duid.view()) : macText(query->getMAC(HWAddr::HWADDR_SOURCE_ANY)),
                       query->getLabel(), facts.malformed);
     }
     if (!facts.netbootSignal()) return;
 
     ClientId client;
     {
-        ClientMac mac = clientMac6(*query, duid.bytes);
+        ClientMac mac = clientMac6(*query, duid.view());
         client.mac = std::move(mac.mac);
         client.source = mac.source;
     }
@@ -779,8 +801,8 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
                              keaBootUrl(*response)};
     const BootDecision decision = policy_.decide(facts, exchange, layers.overrides);
     std::string vendorText;
-    if (vendor.bytes && vendor.bytes->size() > 6 && netbootLogger.isDebugEnabled(kDebugDecision)) {
-        vendorText = printable(Bytes{vendor.bytes->data() + 6, vendor.bytes->size() - 6});
+    if (vendor.size() > 6 && netbootLogger.isDebugEnabled(kDebugDecision)) {
+        vendorText = printable(Bytes{vendor.begin() + 6, vendor.size() - 6});
     }
     logDecision(*query, client, facts, vendorText, decision, layers.assigned, layers.ignored);
     account(*query, facts, decision, layers.assigned, decision.bootFileUrl, client.text, type == DHCPV6_REPLY);
