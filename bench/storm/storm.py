@@ -101,79 +101,84 @@ class Machine:
 
 # --- DHCP: one socket per family, replies handed to the waiting machine by xid
 
-class Dhcp4(asyncio.DatagramProtocol):
+class Dhcp(asyncio.DatagramProtocol):
+    """What both families share: send, wait with the firmware's timers,
+    retransmit, give up."""
+    stage = None
+
     def __init__(self):
         self.waiting = {}
+
+    def hand(self, xid, reply):
+        future = self.waiting.get(xid)
+        if future and not future.done():
+            future.set_result(reply)
+
+    async def exchange(self, transport, machine, xid, packet, destination, expect, timeouts):
+        for timeout in timeouts:
+            future = asyncio.get_running_loop().create_future()
+            self.waiting[xid] = future
+            transport.sendto(packet, destination)
+            try:
+                reply = await asyncio.wait_for(future, timeout)
+                if reply.type == expect:
+                    return reply
+            except asyncio.TimeoutError:
+                machine.retried(self.stage)
+            finally:
+                self.waiting.pop(xid, None)
+        kind = packet[0] if self.stage == "dhcp6" else packet[242]  # v4: option 53 follows the cookie
+        raise Lost("no %s answer to message %d after %d tries" % (self.stage, kind, len(timeouts)))
+
+
+class Dhcp4(Dhcp):
+    stage = "dhcp4"
 
     def datagram_received(self, data, addr):
         try:
             reply = Reply4(data)
         except (ValueError, struct.error, IndexError):
             return
-        future = self.waiting.get(reply.xid)
-        if reply.op == 2 and future and not future.done():
-            future.set_result(reply)
-
-    async def exchange(self, transport, machine, msg_type, options, expect, timeouts):
-        xid = random.getrandbits(32)
-        for attempt, timeout in enumerate(timeouts):
-            future = asyncio.get_running_loop().create_future()
-            self.waiting[xid] = future
-            transport.sendto(build4(msg_type, machine.mac, options, xid), ("255.255.255.255", 67))
-            try:
-                reply = await asyncio.wait_for(future, timeout)
-                if reply.type == expect:
-                    return reply
-            except asyncio.TimeoutError:
-                machine.retried("dhcp4")
-            finally:
-                self.waiting.pop(xid, None)
-        raise Lost("no DHCPv4 answer to message %d after %d tries" % (msg_type, len(timeouts)))
+        if reply.op == 2:
+            self.hand(reply.xid, reply)
 
     async def dora(self, transport, machine, options, timeouts):
-        offer = await self.exchange(transport, machine, DISCOVER, options, OFFER, timeouts)
-        request = options + [(50, socket.inet_aton(offer.yiaddr)), (54, offer.options.get(54, b""))]
-        return await self.exchange(transport, machine, REQUEST, request, ACK, timeouts)
+        def send(msg_type, opts, expect):
+            xid = random.getrandbits(32)
+            return self.exchange(transport, machine, xid, build4(msg_type, machine.mac, opts, xid),
+                                 ("255.255.255.255", 67), expect, timeouts)
+        offer = await send(DISCOVER, options, OFFER)
+        return await send(REQUEST, options + [(50, socket.inet_aton(offer.yiaddr)),
+                                              (54, offer.options.get(54, b""))], ACK)
 
 
-class Dhcp6(asyncio.DatagramProtocol):
+class Dhcp6(Dhcp):
+    stage = "dhcp6"
+
     def __init__(self, scope):
-        self.waiting = {}
+        super().__init__()
         self.scope = scope
 
     def datagram_received(self, data, addr):
         if len(data) < 4:
             return
-        future = self.waiting.get(data[1:4])
-        if future and not future.done():
-            try:
-                future.set_result(Reply6(data))
-            except (ValueError, struct.error, IndexError):
-                pass
+        try:
+            self.hand(data[1:4], Reply6(data))
+        except (ValueError, struct.error, IndexError):
+            pass
 
-    async def exchange(self, transport, machine, msg_type, body, expect, timeouts):
+    async def send(self, transport, machine, msg_type, body, expect, timeouts):
         xid = os.urandom(3)
-        for timeout in timeouts:
-            future = asyncio.get_running_loop().create_future()
-            self.waiting[xid] = future
-            transport.sendto(bytes([msg_type]) + xid + body, ("ff02::1:2", 547, 0, self.scope))
-            try:
-                reply = await asyncio.wait_for(future, timeout)
-                if reply.type == expect:
-                    return reply
-            except asyncio.TimeoutError:
-                machine.retried("dhcp6")
-            finally:
-                self.waiting.pop(xid, None)
-        raise Lost("no DHCPv6 answer to message %d after %d tries" % (msg_type, len(timeouts)))
+        return await self.exchange(transport, machine, xid, bytes([msg_type]) + xid + body,
+                                   ("ff02::1:2", 547, 0, self.scope), expect, timeouts)
 
     async def sarr(self, transport, machine, options, timeouts):
         base = option6(1, duid_ll(machine.mac)) + b"".join(option6(c, v) for c, v in options)
-        advertise = await self.exchange(transport, machine, SOLICIT,
-                                        base + option6(3, struct.pack("!III", 1, 0, 0)), ADVERTISE, timeouts)
+        advertise = await self.send(transport, machine, SOLICIT,
+                                    base + option6(3, struct.pack("!III", 1, 0, 0)), ADVERTISE, timeouts)
         ia = [v for c, v in advertise.option_list if c == 3]
         body = base + option6(2, advertise.options.get(2, b"")) + (option6(3, ia[0]) if ia else b"")
-        return await self.exchange(transport, machine, REQUEST6, body, REPLY, timeouts)
+        return await self.send(transport, machine, REQUEST6, body, REPLY, timeouts)
 
 
 # --- TFTP: a client transfer as edk2 and PXE ROMs do it
