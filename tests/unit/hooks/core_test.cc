@@ -437,6 +437,13 @@ TEST(Policy, SecureBootProfileLoaderNamesTheProfile) {
     EXPECT_FALSE(d.endsChain);
     d = policy.decide(client(IpFamily::v4, 7, true), v4, {policy.profile("rescue"), &off});
     EXPECT_EQ(d.bootFile, "http://192.0.2.1/profile-rescue.ipxe");
+    // A profile may itself say Secure Boot: it wins over the machine's level.
+    PolicyLayer signedRescue = rescue;
+    signedRescue.secureBoot = true;
+    BootPolicy withSigned({}, defaults, {{"signed-rescue", signedRescue}});
+    d = withSigned.decide(client(IpFamily::v4, 7), v4, {withSigned.profile("signed-rescue"), &off});
+    EXPECT_EQ(d.bootFile, "profile-rescue/shimx64.efi");
+    EXPECT_TRUE(d.endsChain);
 }
 
 TEST(Policy, DisabledLayer) {
