@@ -51,7 +51,8 @@ class Payload {
 public:
     Payload() = default;
     explicit Payload(OptionPtr option) : option_(std::move(option)) {
-        if (typeid(*option_) == typeid(Option) && option_->getOptions().empty()) {
+        const Option& received = *option_;
+        if (typeid(received) == typeid(Option) && received.getOptions().empty()) {
             const OptionBuffer& data = option_->getData();
             bytes_ = Bytes{data.data(), data.size()};
         } else {
