@@ -54,6 +54,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -487,6 +488,14 @@ class Servers:
         self.tag = tag
         self.stack = stack
         self.ns = ns
+        try:
+            self.start_all(iface, run, root, hook, tftpd, server_cpu)
+        except BaseException:
+            self.stop()  # what did start is stopped, also when a later one fails
+            raise
+
+    def start_all(self, iface, run, root, hook, tftpd, server_cpu):
+        ns, stack = self.ns, self.stack
         env = dict(os.environ, NETBOOT_HOOK=hook)
         variant = "hook" if stack == "kea-netboot" else "classes"
         kea_dir = os.path.join(run, "kea-" + stack)  # kea-env makes it 750: nginx's files stay out of it
@@ -520,7 +529,6 @@ class Servers:
         time.sleep(2)
         for name, p in self.procs:
             if p.poll() is not None:
-                self.stop()
                 raise RuntimeError("%s (%s) exited at start; see %s" % (name, stack, run))
 
     def start(self, name, cmd, env=None):
@@ -591,6 +599,7 @@ class Servers:
 
 def one_run(args, stack, n, ns, ifaces, run, root, hook, tftpd):
     servers = Servers(stack, ns[0], ifaces[0], run, root, hook, tftpd, args.server_cpu, ns[0])
+    client = None
     try:
         before = servers.cpu()
         peak = {}
@@ -611,6 +620,9 @@ def one_run(args, stack, n, ns, ifaces, run, root, hook, tftpd):
         cpu = {g: after.get(g, 0.0) - before.get(g, 0.0) for g in after}
         return report, cpu, peak
     finally:
+        if client and client.poll() is None:  # interrupted: the machines go too
+            client.terminate()
+            client.wait()
         servers.stop()
 
 
@@ -661,6 +673,14 @@ def main():
             sys.exit("storm: %s is missing (build the tree; apt-get install tftpd-hpa nginx)" % path)
     ns_list = args.n or [100, 500, 1000, 2000]
     stacks = args.stacks.split(",")
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+    # Stopped any way (also started with SIGINT ignored, as from a script's
+    # background job): the finally blocks stop every process and remove the
+    # namespaces and cgroups.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupted)
 
     tag = "nbst%d" % os.getpid()
     ns = (tag + "-s", tag + "-c")
@@ -721,15 +741,18 @@ def main():
                     " ".join("%s %.1f" % (g, peak[g]) for g in sorted(peak)),
                     ("   lost: " + ", ".join("%d %s" % (c, e) for e, c in s["errors"].items())) if s["errors"] else ""),
                       flush=True)
-            if "kea-netboot" in row and "reference" in row:
-                (a, ca, pa), (b, cb, pb) = row["kea-netboot"], row["reference"]
+            if "kea-netboot" in row:
+                a, ca, pa = row["kea-netboot"]
                 ratio = lambda x, y: (x / y) if y else float("nan")
-                print("N=%-5d reference / kea-netboot: last kernel %.2f, machines/s %.2f, DHCP CPU %.2f, "
-                      "TFTP CPU %.2f, TFTP peak RSS %.2f"
-                      % (n, ratio(b["last_kernel"], a["last_kernel"]), ratio(b["rate"], a["rate"]),
-                         ratio(cb.get("kea-dhcp4", 0) + cb.get("kea-dhcp6", 0), ca.get("kea-dhcp4", 0) + ca.get("kea-dhcp6", 0)),
-                         ratio(cb.get("tftpd", 0), ca.get("tftpd", 0)), ratio(pb.get("tftpd", 0), pa.get("tftpd", 0))),
-                      flush=True)
+                for other in (st for st in stacks if st != "kea-netboot"):
+                    b, cb, pb = row[other]
+                    print("N=%-5d %s / kea-netboot: last kernel %.2f, machines/s %.2f, DHCP CPU %.2f, "
+                          "TFTP CPU %.2f, TFTP peak RSS %.2f"
+                          % (n, other, ratio(b["last_kernel"], a["last_kernel"]), ratio(b["rate"], a["rate"]),
+                             ratio(cb.get("kea-dhcp4", 0) + cb.get("kea-dhcp6", 0),
+                                   ca.get("kea-dhcp4", 0) + ca.get("kea-dhcp6", 0)),
+                             ratio(cb.get("tftpd", 0), ca.get("tftpd", 0)), ratio(pb.get("tftpd", 0), pa.get("tftpd", 0))),
+                          flush=True)
     finally:
         for n in ns:
             sh("ip", "netns", "del", n, check=False, stderr=subprocess.DEVNULL)

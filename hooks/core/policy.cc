@@ -163,7 +163,6 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
                                 facts.arch ? facts.arch->slug : std::string_view("unknown"), family};
     auto withoutServer = [&]() {
         decision.answer = Answer::none;
-        decision.endsChain = false;
         decision.why = "no server address known (set server-address)";
         return decision;
     };
@@ -190,13 +189,11 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
     const bool* secureBoot = layers.first(&PolicyLayer::secureBoot);
     const UrlTemplate* signedLoader =
         secureBoot && *secureBoot ? layers.bootFile(&PolicyLayer::secureBootFiles, family) : nullptr;
-    decision.endsChain = signedLoader != nullptr;
 
     if (transport == Transport::http) {
         const UrlTemplate* file = layers.bootFile(&PolicyLayer::httpBootFiles, family);
         if (!file) {
             decision.why = "no http-boot-files entry for this family";
-            decision.endsChain = false;
             return decision;
         }
         file = signedLoader ? signedLoader : file;
@@ -212,6 +209,7 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
         decision.bootFile = base ? joinUrl(base->expand(values), file->expand(values)) : file->expand(values);
         decision.bootFileUrl = decision.bootFile;
         decision.echoHttpClient = true;
+        decision.endsChain = signedLoader != nullptr;
         decision.why = signedLoader ? "Secure Boot loader for this family, over HTTP" : "HTTP boot loader for this family";
         return decision;
     }
@@ -219,7 +217,6 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
     const UrlTemplate* file = layers.bootFile(&PolicyLayer::tftpBootFiles, family);
     if (!file) {
         decision.why = "no tftp-boot-files entry for this family";
-        decision.endsChain = false;
         return decision;
     }
     file = signedLoader ? signedLoader : file;
@@ -232,6 +229,7 @@ BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext&
     if (facts.family == IpFamily::v6) {
         decision.bootFileUrl = joinUrl("tftp://" + serverInUrl, decision.bootFile);
     }
+    decision.endsChain = signedLoader != nullptr;
     decision.why = signedLoader ? "Secure Boot loader for this family, over TFTP" : "TFTP boot loader for this family";
     return decision;
 }

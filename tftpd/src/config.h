@@ -45,7 +45,7 @@ struct Settings {
     std::vector<ListenAddress> listen;   // empty after parsing never: defaults to [::]:69 dual-stack
     std::optional<std::string> user;
     // A boot storm: bench/storm had 2000 machines, 1760 of them on TFTP at once,
-    // refused at the old 1000 (edk2 gives up on "server busy"), at 13 MiB RSS.
+    // refused at the old 1000 (edk2 gives up on "server busy"); tftpd peaked at 20 MiB RSS there.
     uint32_t max_transfers = 4096;
     uint32_t max_blksize = 65464;
     bool blksize_fits_mtu = true;
