@@ -4,11 +4,14 @@ alternatives, measured in one run with perfdhcp:
 
   plain   Kea without netboot (the ceiling)
   noop    Kea with a hook whose callout returns at once (the floor any hook pays)
+  answer  Kea with a hook that writes the hook's answer for this client as
+          fixed values, deciding nothing: the floor of any hook giving that
+          answer (Kea packing the options it adds is part of it)
   hook    Kea with libdhcp_netboot.so
   classes Kea with the equivalent client-class recipe (what operators write today)
 
-hook and classes give the measured client (UEFI x64 PXE by default) the same
-answer (plain and noop give no boot answer). Kea runs single-threaded pinned
+answer, hook and classes give the measured client (UEFI x64 PXE by default)
+the same answer (plain and noop give no boot answer). Kea runs single-threaded pinned
 to one CPU, perfdhcp pinned to the other; runs are interleaved (plain noop
 hook classes plain noop hook classes ...)
 so machine noise hits every variant alike. Prints exchanges/s, Kea CPU per
@@ -47,6 +50,15 @@ CLIENTS = {
     "uefi-x64-http": (["93,0010", "60," + b"HTTPClient:Arch:00016:UNDI:003000".hex()],
                       ["61,0010", "16,000001570021" + b"HTTPClient:Arch:00016:UNDI:003000".hex()]),
     "ipxe": (["93,0007", "77,69505845"], ["61,0007", "15,000469505845"]),
+}
+
+# What the hook answers each client (hook_params), as the answer floor's parameters.
+FIXED_ANSWERS = {
+    "uefi-x64-pxe": ({"file": "ipxe.efi", "next-server": "192.0.2.1"},
+                     {"url": "tftp://[2001:db8::1]/ipxe.efi"}),
+    "uefi-x64-http": ({"file": "http://192.0.2.1/ipxe.efi", "http": True},
+                      {"url": "http://[2001:db8::1]/ipxe.efi", "http": True}),
+    "ipxe": ({"file": "http://192.0.2.1/boot.ipxe"}, {"url": "http://[2001:db8::1]/boot.ipxe"}),
 }
 
 
@@ -104,7 +116,7 @@ def classes6():
     ]
 
 
-def config(family, variant, iface, run, hook):
+def config(family, variant, iface, run, hook, client):
     common = {
         "interfaces-config": {"interfaces": [iface], **({"dhcp-socket-type": "udp"} if family == 4 else {})},
         "lease-database": {"type": "memfile", "persist": False, "lfc-interval": 0},
@@ -126,6 +138,9 @@ def config(family, variant, iface, run, hook):
                                       "parameters": hook_params(family)}]
     elif variant == "noop":
         server["hooks-libraries"] = [{"library": os.path.join(run, "hooks", "libdhcp_noop_bench.so")}]
+    elif variant == "answer":
+        server["hooks-libraries"] = [{"library": os.path.join(run, "hooks", "libdhcp_answer_bench.so"),
+                                      "parameters": FIXED_ANSWERS[client][0 if family == 4 else 1]}]
     elif variant == "classes":
         server["client-classes"] = classes4() if family == 4 else classes6()
     return {"Dhcp%d" % family: server}
@@ -143,9 +158,10 @@ def one_run(args, family, variant, ns, iface_s, iface_c, run, hook, client, call
     exchange) counted from after start-up to the end of the run."""
     path = os.path.join(run, "kea-%d-%s.json" % (family, variant))
     with open(path, "w") as f:
-        json.dump(config(family, variant, iface_s, run, hook), f)
-    noop = os.path.join(os.path.dirname(os.path.dirname(hook)), "bench", "libdhcp_noop_bench.so")
-    env = dict(os.environ, NETBOOT_HOOK=hook + ":" + noop)
+        json.dump(config(family, variant, iface_s, run, hook, client), f)
+    floors = os.path.join(os.path.dirname(os.path.dirname(hook)), "bench")
+    env = dict(os.environ, NETBOOT_HOOK=":".join([hook, os.path.join(floors, "libdhcp_noop_bench.so"),
+                                                   os.path.join(floors, "libdhcp_answer_bench.so")]))
     prefix = []
     cg_out = os.path.join(run, "callgrind.%d.%s.out" % (family, variant))
     if callgrind:
@@ -227,9 +243,16 @@ def print_fixed_rate(results, variants, family, args):
         runs = " ".join("%.1f" % c for _, c in results[v])
         print("        %-8s %8.1f us %8.3f x plain   (fewest completed: %d of %d)   runs: %s"
               % (v, cpu, cpu / base, done, args.cpu_rate * args.seconds, runs))
-    hook = statistics.median(c for _, c in results["hook"])
-    classes = statistics.median(c for _, c in results["classes"])
-    print("        hook / classes CPU per exchange: %.3f" % (hook / classes))
+    print_floors({v: statistics.median(c for _, c in results[v]) for v in variants}, "CPU")
+
+
+def print_floors(cost, what):
+    """The hook's cost per exchange above each floor, as a share of the no-op hook's."""
+    noop = cost["noop"]
+    print("        hook %s per exchange: noop %+.1f %%, answer floor %+.1f %% (above noop: the answer's "
+          "own cost %+.1f %%), classes x%.3f"
+          % (what, 100 * (cost["hook"] / noop - 1), 100 * (cost["hook"] - cost["answer"]) / noop,
+             100 * (cost["answer"] / noop - 1), cost["hook"] / cost["classes"]))
 
 
 def main():
@@ -276,7 +299,7 @@ def main():
         sh("ip", "-n", ns[1], "link", "set", iface_c, "up")
         time.sleep(1)
 
-        variants = ["plain", "noop", "hook", "classes"]
+        variants = ["plain", "noop", "answer", "hook", "classes"]
         print("client %s, %d s per run, offered %d/s (saturation) and %d/s (fixed rate), %d interleaved runs; "
               "Kea on CPU %d, perfdhcp on CPU %d"
               % (args.client, args.seconds, args.rate, args.cpu_rate, args.reps, args.server_cpu, args.client_cpu))
@@ -310,7 +333,7 @@ def main():
                     done, ir = counts[v]
                     print("        %-8s %10.0f instr %8.3f x plain   (%d exchanges)"
                           % (v, ir, ir / counts["plain"][1], done))
-                print("        hook / classes instructions per exchange: %.3f" % (counts["hook"][1] / counts["classes"][1]))
+                print_floors({v: ir for v, (_, ir) in counts.items()}, "instructions")
     finally:
         for n in ns:
             sh("ip", "netns", "del", n, check=False, stderr=subprocess.DEVNULL)

@@ -107,6 +107,18 @@ std::string bracketed(std::string_view address) {
     return std::string(address);
 }
 
+bool namesMac(const PolicyLayer& layer) {
+    auto inMap = [](const std::map<std::string, UrlTemplate, std::less<>>& files) {
+        for (const auto& entry : files) {
+            if (entry.second.names("mac")) return true;
+        }
+        return false;
+    };
+    auto inOne = [](const std::optional<UrlTemplate>& t) { return t.has_value() && t->names("mac"); };
+    return inMap(layer.tftpBootFiles) || inMap(layer.httpBootFiles) || inMap(layer.secureBootFiles) ||
+           inOne(layer.httpBaseUrl) || inOne(layer.ipxeScriptUrl);
+}
+
 const PolicyLayer* BootPolicy::profile(std::string_view name) const {
     auto found = profiles_.find(name);
     return found == profiles_.end() ? nullptr : &found->second;
@@ -114,15 +126,10 @@ const PolicyLayer* BootPolicy::profile(std::string_view name) const {
 
 BootPolicy::BootPolicy(GlobalSettings settings, PolicyLayer defaults,
                        std::map<std::string, PolicyLayer, std::less<>> profiles)
-    : settings_(settings), defaults_(std::move(defaults)), profiles_(std::move(profiles)) {
-    auto namesMac = [](const UrlTemplate& t) { return t.names("mac"); };
-    for (const auto* files : {&defaults_.tftpBootFiles, &defaults_.httpBootFiles, &defaults_.secureBootFiles}) {
-        for (const auto& entry : *files) defaultsNameMac_ = defaultsNameMac_ || namesMac(entry.second);
-    }
-    for (const auto* t : {&defaults_.httpBaseUrl, &defaults_.ipxeScriptUrl}) {
-        defaultsNameMac_ = defaultsNameMac_ || (t->has_value() && namesMac(**t));
-    }
-}
+    : settings_(settings),
+      defaults_(std::move(defaults)),
+      profiles_(std::move(profiles)),
+      defaultsNameMac_(namesMac(defaults_)) {}
 
 BootDecision BootPolicy::decide(const ClientFacts& facts, const ExchangeContext& exchange,
                                 const Overrides& overrides) const {

@@ -36,6 +36,10 @@ struct PolicyLayer {
     std::map<std::string, UrlTemplate, std::less<>> secureBootFiles;
 };
 
+// Whether any template of this level names {mac} (then every client's
+// answer is its own).
+bool namesMac(const PolicyLayer& layer);
+
 // Settings that only the hook's parameters hold.
 struct GlobalSettings {
     // Send options 66/67 even when the client's PRL does not ask for them.

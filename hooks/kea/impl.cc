@@ -9,6 +9,9 @@
 #include <dhcp/dhcp4.h>
 #include <dhcp/dhcp6.h>
 #include <dhcp/iface_mgr.h>
+#include <dhcp/option4_addrlst.h>
+#include <dhcp/option_custom.h>
+#include <dhcp/option_int_array.h>
 #include <dhcp/option_string.h>
 #include <dhcpsrv/cfg_subnets4.h>
 #include <dhcpsrv/cfg_subnets6.h>
@@ -21,8 +24,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
-#include <tuple>
 #include <sstream>
 #include <type_traits>
 
@@ -39,31 +40,42 @@ namespace {
 constexpr uint16_t kIpxeEncapsulatedOptions = 175;
 constexpr size_t kMaxOverrideCache = 4096;
 constexpr size_t kMaxMalformedMemory = 4096;
+// Distinct answers a site gives without {mac}: a few per family, transport and server.
+constexpr size_t kMaxPreparedAnswers = 64;
 const char* const kSubnetContext = "netboot-subnet";
 constexpr std::string_view kHttpClient = "HTTPClient";
 
 // The payload of a received option, read without cloning it. Kea keeps the
 // option parsed: a generic option (a DUID, a client identifier, iPXE's user
-// class) holds its bytes as they were on the wire and is read in place;
-// typed ones (arrays, strings, vendor classes) are packed back by
-// toBinary().
+// class) and a string (a vendor class) hold their bytes as they were on the
+// wire and are read in place; an array of 16-bit codes (the architectures)
+// is written back into a small buffer; anything else is packed by toBinary().
+// The packet outlives the payload, so the option is not co-owned.
 class Payload {
 public:
     Payload() = default;
-    explicit Payload(OptionPtr option) : option_(std::move(option)) {
-        const Option& received = *option_;
-        if (typeid(received) == typeid(Option) && received.getOptions().empty()) {
-            const OptionBuffer& data = option_->getData();
+    explicit Payload(const Option& received) : present_(true) {
+        const bool plain = typeid(received) == typeid(Option) || typeid(received) == typeid(OptionString);
+        if (plain && received.getOptions().empty()) {
+            const OptionBuffer& data = received.getData();
             bytes_ = Bytes{data.data(), data.size()};
+        } else if (const auto* codes = dynamic_cast<const OptionIntArray<uint16_t>*>(&received);
+                   codes && received.getOptions().empty() && codes->getValues().size() <= kInlineCodes) {
+            size_t size = 0;
+            for (uint16_t code : codes->getValues()) {
+                inline_[size++] = static_cast<uint8_t>(code >> 8);
+                inline_[size++] = static_cast<uint8_t>(code);
+            }
+            bytes_ = Bytes{inline_.data(), size};
         } else {
-            packed_ = option_->toBinary(false);
+            packed_ = received.toBinary(false);
             bytes_ = Bytes{packed_.data(), packed_.size()};
         }
     }
     Payload(const Payload&) = delete;
     Payload& operator=(const Payload&) = delete;
 
-    bool present() const { return option_ != nullptr; }
+    bool present() const { return present_; }
     std::optional<Bytes> view() const { return present() ? std::optional<Bytes>(bytes_) : std::nullopt; }
     size_t size() const { return bytes_.size; }
     const uint8_t* begin() const { return bytes_.data; }
@@ -71,7 +83,9 @@ public:
     std::vector<uint8_t> copy() const { return std::vector<uint8_t>(begin(), end()); }
 
 private:
-    OptionPtr option_;  // keeps the bytes read in place alive
+    static constexpr size_t kInlineCodes = 16;
+    bool present_ = false;
+    std::array<uint8_t, 2 * kInlineCodes> inline_{};
     OptionBuffer packed_;
     Bytes bytes_{};
 };
@@ -81,7 +95,7 @@ Payload payload(const Pkt& packet, uint16_t code) {
     if (found == packet.options_.end() || !found->second) {
         return {};
     }
-    return Payload(found->second);
+    return Payload(*found->second);
 }
 
 bool requested(const Pkt& query, uint16_t listCode, uint16_t code, bool twoByteCodes) {
@@ -97,44 +111,19 @@ bool requested(const Pkt& query, uint16_t listCode, uint16_t code, bool twoByteC
     return false;
 }
 
-// Boot options repeat across clients (the same loader, the same server), so
-// each distinct one is built once and shared by every answer that carries
-// it, as Kea shares the options of its own configuration: packing only reads
-// them. Bounded: a template naming {mac} makes one per client.
-class OptionCache {
-public:
-    OptionPtr get(Option::Universe universe, uint16_t code, const std::string& value, bool nulTerminate) {
-        const Kind kind{universe, code, nulTerminate};
-        std::lock_guard<std::mutex> lock(mutex_);
-        auto& byValue = options_[kind];
-        auto found = byValue.find(value);
-        if (found != byValue.end()) return found->second;
-        if (++size_ > kMaxOptions) {
-            options_.clear();
-            size_ = 1;
-        }
-        OptionBuffer data(value.begin(), value.end());
-        if (nulTerminate) data.push_back(0);
-        OptionPtr option(new Option(universe, code, data));
-        options_[kind].emplace(value, option);
-        return option;
-    }
+// A boot option as an answer carries it: built once per prepared answer and
+// shared by every response that carries it, as Kea shares the options of its
+// own configuration (packing only reads them).
+OptionPtr makeOption(Option::Universe universe, uint16_t code, std::string_view value, bool nulTerminate = false) {
+    OptionBuffer data(value.begin(), value.end());
+    if (nulTerminate) data.push_back(0);
+    return OptionPtr(new Option(universe, code, data));
+}
 
-private:
-    using Kind = std::tuple<Option::Universe, uint16_t, bool>;
-    static constexpr size_t kMaxOptions = 1024;
-    std::mutex mutex_;
-    // Looked up without building a key per packet.
-    std::map<Kind, std::unordered_map<std::string, OptionPtr>> options_;
-    size_t size_ = 0;
-};
-
-void replaceOption(Pkt& response, Option::Universe universe, uint16_t code, const std::string& value,
-                   bool nulTerminate = false) {
-    static OptionCache cache;
-    while (response.delOption(code)) {
+void replaceOption(Pkt& response, const OptionPtr& option) {
+    while (response.delOption(option->getType())) {
     }
-    response.addOption(cache.get(universe, code, value, nulTerminate));
+    response.addOption(option);
 }
 
 std::string trimmedFile(const Pkt4& response) {
@@ -144,34 +133,9 @@ std::string trimmedFile(const Pkt4& response) {
 }
 
 std::string keaBootUrl(const Pkt6& response) {
-    auto found = response.options_.find(D6O_BOOTFILE_URL);
-    if (found == response.options_.end() || !found->second) return {};
-    auto data = found->second->toBinary(false);
-    return std::string(data.begin(), data.end());
+    Payload url = payload(response, D6O_BOOTFILE_URL);
+    return std::string(url.begin(), url.end());
 }
-
-// The address a v6 client reached: the unicast address it (or its relay)
-// sent to, else the first global address of the receiving interface.
-std::string serverAddress6(const Pkt6& query) {
-    const auto& local = query.getLocalAddr();
-    if (local.isV6() && !local.isV6Multicast() && !local.isV6LinkLocal() && !local.isV6Zero()) {
-        return local.toText();
-    }
-    IfacePtr iface = IfaceMgr::instance().getIface(query.getIface());
-    if (!iface) return {};
-    for (const auto& address : iface->getAddresses()) {
-        const auto& a = address.get();
-        if (a.isV6() && !a.isV6LinkLocal() && !a.isV6Multicast()) {
-            return a.toText();
-        }
-    }
-    return {};
-}
-
-struct ServerAddress4 {
-    isc::asiolink::IOAddress address;
-    std::string text;
-};
 
 // Dotted quad without IOAddress::toText, which costs more than the decision.
 std::string dottedQuad(uint32_t a) {
@@ -184,20 +148,80 @@ std::string dottedQuad(uint32_t a) {
     return text;
 }
 
-// The address a v4 client reached: Kea's chosen server identifier.
+// The text of the server's addresses, kept per thread: IOAddress::toText
+// costs more than the whole decision, and a server answers from a few
+// addresses only.
+const std::string& addressText(const isc::asiolink::IOAddress& address) {
+    struct Entry {
+        std::optional<isc::asiolink::IOAddress> address;
+        std::string text;
+    };
+    thread_local std::array<Entry, 8> entries;
+    thread_local size_t next = 0;
+    for (const Entry& e : entries) {
+        if (e.address && *e.address == address) return e.text;
+    }
+    Entry& e = entries[next++ % entries.size()];
+    e.address = address;
+    e.text = address.isV4() ? dottedQuad(address.toUint32()) : address.toText();
+    return e.text;
+}
+
+// The address a v6 client reached: the unicast address it (or its relay)
+// sent to, else the first global address of the receiving interface.
+std::string_view serverAddress6(const Pkt6Ptr& query) {
+    const auto& local = query->getLocalAddr();
+    if (local.isV6() && !local.isV6Multicast() && !local.isV6LinkLocal() && !local.isV6Zero()) {
+        return addressText(local);
+    }
+    IfacePtr iface = IfaceMgr::instance().getIface(query);
+    if (!iface) return {};
+    for (const auto& address : iface->getAddresses()) {
+        const auto& a = address.get();
+        if (a.isV6() && !a.isV6LinkLocal() && !a.isV6Multicast()) {
+            return addressText(a);
+        }
+    }
+    return {};
+}
+
+struct ServerAddress4 {
+    isc::asiolink::IOAddress address;
+    const std::string& text;
+};
+
+// Kea's server identifier, read where Kea keeps it (an address list, or an
+// address field when set through option-data) rather than packed.
+std::optional<isc::asiolink::IOAddress> serverIdentifier(const Option& option) {
+    if (typeid(option) == typeid(Option4AddrLst)) {
+        const auto addresses = static_cast<const Option4AddrLst&>(option).getAddresses();
+        if (addresses.size() == 1) return addresses.front();
+    } else if (typeid(option) == typeid(OptionCustom)) {
+        const auto& custom = static_cast<const OptionCustom&>(option);
+        if (custom.getDataFieldsNum() == 1 && custom.getOptions().empty()) {
+            try {
+                return custom.readAddress(0);
+            } catch (const isc::Exception&) {
+                // not an address field: read the bytes below
+            }
+        }
+    }
+    const OptionBuffer data = option.toBinary(false);
+    if (data.size() != 4) return std::nullopt;
+    return isc::asiolink::IOAddress(static_cast<uint32_t>(data[0]) << 24 | static_cast<uint32_t>(data[1]) << 16 |
+                                    static_cast<uint32_t>(data[2]) << 8 | data[3]);
+}
+
+// The address a v4 client reached: Kea's chosen server identifier, else
+// the unicast address the query came to.
 std::optional<ServerAddress4> serverAddress4(const Pkt4& query, const Pkt4& response) {
     auto found = response.options_.find(DHO_DHCP_SERVER_IDENTIFIER);
     if (found != response.options_.end() && found->second) {
-        auto data = found->second->toBinary(false);
-        if (data.size() == 4) {
-            const uint32_t a = static_cast<uint32_t>(data[0]) << 24 | static_cast<uint32_t>(data[1]) << 16 |
-                               static_cast<uint32_t>(data[2]) << 8 | data[3];
-            return ServerAddress4{isc::asiolink::IOAddress(a), dottedQuad(a)};
-        }
+        if (auto id = serverIdentifier(*found->second); id && id->isV4()) return ServerAddress4{*id, addressText(*id)};
     }
     const auto& local = query.getLocalAddr();
     if (local.isV4() && !local.isV4Bcast() && !local.isV4Zero()) {
-        return ServerAddress4{local, local.toText()};
+        return ServerAddress4{local, addressText(local)};
     }
     return std::nullopt;
 }
@@ -463,19 +487,25 @@ void NetbootImpl::consume(const HostKey& key, const std::string& label) {
     LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_CONSUMED).arg(label).arg(key.text()).arg(current->profile);
 }
 
-void NetbootImpl::remember(const RecentDecisionView& decision) {
+void NetbootImpl::remember(int64_t time, const ClientId& client, const ClientFacts& facts,
+                           const BootDecision& decision, const std::string& answered, std::string_view profile) {
     std::lock_guard<std::mutex> lock(recentMutex_);
     RecentDecision& slot = recent_[recentNext_];
     recentNext_ = (recentNext_ + 1) % recent_.size();
     recentCount_ = std::min(recentCount_ + 1, recent_.size());
-    slot.time = decision.time;
-    slot.client.assign(decision.client);
-    slot.arch.assign(decision.arch);
-    slot.transport.assign(decision.transport);
-    slot.ipxe = decision.ipxe;
-    slot.answer.assign(decision.answer);
-    slot.bootFile.assign(decision.bootFile);
-    slot.profile.assign(decision.profile);
+    slot.time = time;
+    slot.mac.assign(client.mac.begin(), client.mac.end());
+    if (client.mac.empty()) {
+        slot.client = client.text();
+    } else {
+        slot.client.clear();
+    }
+    slot.arch = facts.arch ? facts.arch->slug : std::string_view("unknown");
+    slot.transport = transportName(facts.transport());
+    slot.ipxe = facts.ipxe;
+    slot.answer = answerName(decision.answer);
+    slot.bootFile.assign(answered);
+    slot.profile = profile;
 }
 
 template <typename SubnetPtr>
@@ -614,12 +644,11 @@ void NetbootImpl::count(const ClientFacts& facts, const BootDecision& decision) 
 }
 
 // Building a packet's label is the costliest thing the hook could do per
-// packet: only when the line is really logged.
+// packet: called only when the line is really logged.
 template <typename Query>
 void NetbootImpl::logDecision(const Query& query, const ClientId& client, const ClientFacts& facts,
                               const std::string& vendorClass, const BootDecision& decision,
                               const Assigned& assigned, const std::string& ignored) const {
-    if (!netbootLogger.isDebugEnabled(kDebugDecision)) return;
     // Which source gave the MAC: iPXE over DHCPv6 names it nowhere but in
     // its link-local address, so the label alone does not show it.
     const std::string who = query.getLabel() + ", MAC " +
@@ -659,7 +688,7 @@ NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& hand
     }
     if (layers.assigned) {
         layers.overrides[0] = policy_.profile(layers.assigned->second.profile);
-        layers.needsMac = true;
+        layers.needsMac = layers.needsMac || (layers.overrides[0] && namesMac(*layers.overrides[0]));
     }
     auto subnet = expectSubnetContext_ ? selectedSubnet(handle) : std::nullopt;
     if (!subnet) return layers;
@@ -684,24 +713,93 @@ NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& hand
     layers.subnet = overrideLayer(subnet->netboot, [&] { return "subnet " + std::to_string(subnet->id); });
     layers.overrides[1] = layers.host.get();
     layers.overrides[2] = layers.subnet.get();
-    layers.needsMac = layers.needsMac || layers.host || layers.subnet;
+    layers.needsMac = layers.needsMac || (layers.host && namesMac(*layers.host)) ||
+                      (layers.subnet && namesMac(*layers.subnet));
     return layers;
 }
 
 template <typename Query>
 void NetbootImpl::account(const Query& query, const ClientFacts& facts, const BootDecision& decision,
-                          const Assigned& assigned, const std::string& answered, const std::string& client,
+                          const Assigned& assigned, const std::string& answered, const ClientId& client,
                           bool acknowledged) {
     count(facts, decision);
-    remember({now(), client, facts.arch ? facts.arch->slug : std::string_view("unknown"),
-              transportName(facts.transport()), facts.ipxe, answerName(decision.answer), answered,
-              assigned ? std::string_view(assigned->second.profile) : std::string_view(BootPolicy::kDefaultProfile)});
+    std::string_view profile = BootPolicy::kDefaultProfile;
+    if (assigned) {
+        // The policy's own copy of the name outlives the ring's slot.
+        auto known = policy_.profiles().find(assigned->second.profile);
+        if (known != policy_.profiles().end()) profile = known->first;
+    }
+    remember(now(), client, facts, decision, answered, profile);
     // "Once" lasts one boot: used up when the end of the chain (iPXE's
     // script, or a Secure Boot loader) is acknowledged (ACK, REPLY), not by
     // the exchanges before it, their retries or an offer.
     if (assigned && assigned->second.once && decision.endsChain && acknowledged) {
         consume(assigned->first, query.getLabel());
     }
+}
+
+PreparedAnswer NetbootImpl::prepare(const ClientFacts& facts, const ExchangeContext& exchange,
+                                    const BootPolicy::Overrides& overrides) const {
+    PreparedAnswer prepared;
+    prepared.decision = policy_.decide(facts, exchange, overrides);
+    const BootDecision& decision = prepared.decision;
+    if (!decision.changesAnswer()) return prepared;
+    const bool replacesFile = decision.answer != BootDecision::Answer::keepKea;
+    if (family_ == IpFamily::v4) {
+        if (replacesFile) {
+            prepared.bootFile = makeOption(Option::V4, DHO_BOOT_FILE_NAME, decision.bootFile,
+                                           policy_.settings().nulTerminateBootFileOption);
+            if (!decision.nextServer.empty()) {
+                prepared.nextServer = isc::asiolink::IOAddress(decision.nextServer);
+                prepared.serverName = makeOption(Option::V4, DHO_TFTP_SERVER_NAME, decision.nextServer);
+            }
+        }
+        if (decision.echoHttpClient) {
+            prepared.vendorClass = makeOption(Option::V4, DHO_VENDOR_CLASS_IDENTIFIER, kHttpClient);
+        }
+        return prepared;
+    }
+    // Option 60 (bootfile-param) is never added: edk2 drops an ADVERTISE
+    // that carries it.
+    if (replacesFile) prepared.bootFile = makeOption(Option::V6, D6O_BOOTFILE_URL, decision.bootFileUrl);
+    if (decision.echoHttpClient) {
+        // RFC 8415 21.16: enterprise number, then one length-prefixed class.
+        std::string data(4 + 2, '\0');
+        data[0] = static_cast<char>(facts.enterprise >> 24);
+        data[1] = static_cast<char>(facts.enterprise >> 16);
+        data[2] = static_cast<char>(facts.enterprise >> 8);
+        data[3] = static_cast<char>(facts.enterprise);
+        data[5] = static_cast<char>(kHttpClient.size());
+        data += kHttpClient;
+        prepared.vendorClass = makeOption(Option::V6, D6O_VENDOR_CLASS, data);
+    }
+    return prepared;
+}
+
+std::shared_ptr<const PreparedAnswer> NetbootImpl::answerFor(const ClientFacts& facts,
+                                                             const ExchangeContext& exchange,
+                                                             const ClientLayers& layers) {
+    if (!exchange.mac.empty()) {
+        // A template names {mac}: every client's answer is its own.
+        return std::make_shared<const PreparedAnswer>(prepare(facts, exchange, layers.overrides));
+    }
+    constexpr uint16_t kNoArch = 0xffff;
+    const uint16_t arch = facts.arch ? facts.arch->code : kNoArch;
+    auto sameKey = [&](const AnswerKey& k) {
+        return k.arch == arch && k.unknownArch == facts.unknownArch && k.vendor == facts.vendor &&
+               k.ipxe == facts.ipxe && k.enterprise == facts.enterprise && k.overrides == layers.overrides &&
+               k.server == exchange.serverAddress && k.keaBootFile == exchange.keaBootFile;
+    };
+    std::lock_guard<std::mutex> lock(answersMutex_);
+    for (const MemoEntry& entry : answers_) {
+        if (sameKey(entry.key)) return entry.answer;
+    }
+    auto answer = std::make_shared<const PreparedAnswer>(prepare(facts, exchange, layers.overrides));
+    if (answers_.size() >= kMaxPreparedAnswers) answers_.clear();
+    answers_.push_back(MemoEntry{AnswerKey{arch, facts.unknownArch, facts.vendor, facts.ipxe, facts.enterprise,
+                                           layers.overrides, exchange.serverAddress, exchange.keaBootFile},
+                                 layers.host, layers.subnet, answer});
+    return answer;
 }
 
 void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& query, const Pkt4Ptr& response) {
@@ -720,27 +818,31 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     if (!facts.netbootSignal()) return;
 
     ClientId client;
+    client.identifierPrefix = "client-id-";
     if (HWAddrPtr hw = query->getHWAddr(); hw && !hw->hwaddr_.empty()) {
         client.mac = hw->hwaddr_;
         client.source = MacSource::kea;
     }
     // A client without chaddr (hlen 0) is named by its client identifier,
     // so {mac} does not collapse such clients into one "unknown".
-    // Read only when it is needed: copying an option costs an allocation.
-    client.text = client.mac.empty()
-                      ? macOrIdentifier(client.mac, payload(*query, DHO_DHCP_CLIENT_IDENTIFIER).view(), "client-id-")
-                      : macOrIdentifier(client.mac, std::nullopt, "client-id-");
+    std::optional<Payload> clientId;
+    if (client.mac.empty()) {
+        auto found = query->options_.find(DHO_DHCP_CLIENT_IDENTIFIER);
+        if (found != query->options_.end() && found->second) client.identifier = clientId.emplace(*found->second).view();
+    }
 
     const ClientLayers layers = layersFor(handle, *query, client);
 
     const auto server = serverAddress4(*query, *response);
     ExchangeContext exchange{server ? server->text : std::string(),
-                             layers.needsMac ? client.text : std::string(), trimmedFile(*response)};
-    const BootDecision decision = policy_.decide(facts, exchange, layers.overrides);
-    const std::string vendorText =
-        vendor.present() && netbootLogger.isDebugEnabled(kDebugDecision) ? printable(*vendor.view()) : std::string();
-    logDecision(*query, client, facts, vendorText, decision, layers.assigned, layers.ignored);
-    account(*query, facts, decision, layers.assigned, decision.bootFile, client.text, type == DHCPACK);
+                             layers.needsMac ? client.text() : std::string(), trimmedFile(*response)};
+    const std::shared_ptr<const PreparedAnswer> prepared = answerFor(facts, exchange, layers);
+    const BootDecision& decision = prepared->decision;
+    if (netbootLogger.isDebugEnabled(kDebugDecision)) {
+        logDecision(*query, client, facts, vendor.present() ? printable(*vendor.view()) : std::string(), decision,
+                    layers.assigned, layers.ignored);
+    }
+    account(*query, facts, decision, layers.assigned, decision.bootFile, client, type == DHCPACK);
     if (!decision.changesAnswer()) return;
 
     const GlobalSettings& settings = policy_.settings();
@@ -751,23 +853,19 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
             response->setFile(reinterpret_cast<const uint8_t*>(""), 0);
             LOG_WARN(netbootLogger, NETBOOT_FILE_TOO_LONG).arg(query->getLabel()).arg(decision.bootFile);
         }
-        if (!decision.nextServer.empty()) {
-            // The usual next-server is the address the client reached, known already.
-            response->setSiaddr(server && decision.nextServer == exchange.serverAddress
-                                    ? server->address : isc::asiolink::IOAddress(decision.nextServer));
-            if (settings.alwaysSendBootOptions || requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, DHO_TFTP_SERVER_NAME, false)) {
-                replaceOption(*response, Option::V4, DHO_TFTP_SERVER_NAME, decision.nextServer);
+        if (prepared->nextServer) {
+            response->setSiaddr(*prepared->nextServer);
+            if (settings.alwaysSendBootOptions ||
+                requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, DHO_TFTP_SERVER_NAME, false)) {
+                replaceOption(*response, prepared->serverName);
             }
         }
         if (settings.alwaysSendBootOptions || decision.bootFile.size() >= Pkt4::MAX_FILE_LEN ||
             requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, DHO_BOOT_FILE_NAME, false)) {
-            replaceOption(*response, Option::V4, DHO_BOOT_FILE_NAME, decision.bootFile,
-                          settings.nulTerminateBootFileOption);
+            replaceOption(*response, prepared->bootFile);
         }
     }
-    if (decision.echoHttpClient) {
-        replaceOption(*response, Option::V4, DHO_VENDOR_CLASS_IDENTIFIER, std::string(kHttpClient));
-    }
+    if (prepared->vendorClass) replaceOption(*response, prepared->vendorClass);
 }
 
 void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& query, const Pkt6Ptr& response) {
@@ -794,39 +892,28 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     }
     // Without a MAC the DUID names the machine in {mac}: never one
     // "unknown" shared by every such client.
-    client.text = macOrIdentifier(client.mac, duid.view(), "duid-");
+    client.identifier = duid.view();
+    client.identifierPrefix = "duid-";
 
     const ClientLayers layers = layersFor(handle, *query, client);
 
-    ExchangeContext exchange{serverAddress6(*query), layers.needsMac ? client.text : std::string(),
+    ExchangeContext exchange{std::string(serverAddress6(query)), layers.needsMac ? client.text() : std::string(),
                              keaBootUrl(*response)};
-    const BootDecision decision = policy_.decide(facts, exchange, layers.overrides);
-    std::string vendorText;
-    if (vendor.size() > 6 && netbootLogger.isDebugEnabled(kDebugDecision)) {
-        vendorText = printable(Bytes{vendor.begin() + 6, vendor.size() - 6});
+    const std::shared_ptr<const PreparedAnswer> prepared = answerFor(facts, exchange, layers);
+    const BootDecision& decision = prepared->decision;
+    if (netbootLogger.isDebugEnabled(kDebugDecision)) {
+        const std::string vendorText =
+            vendor.size() > 6 ? printable(Bytes{vendor.begin() + 6, vendor.size() - 6}) : std::string();
+        logDecision(*query, client, facts, vendorText, decision, layers.assigned, layers.ignored);
     }
-    logDecision(*query, client, facts, vendorText, decision, layers.assigned, layers.ignored);
-    account(*query, facts, decision, layers.assigned, decision.bootFileUrl, client.text, type == DHCPV6_REPLY);
+    account(*query, facts, decision, layers.assigned, decision.bootFileUrl, client, type == DHCPV6_REPLY);
     if (!decision.changesAnswer()) return;
 
     // Option 59 goes out whether or not the client's ORO lists it: edk2
     // lists it, but relays and some iPXE builds do not, and without it there
-    // is nothing to boot. Option 60 (bootfile-param) is never added: edk2
-    // drops an ADVERTISE that carries it.
-    if (decision.answer != BootDecision::Answer::keepKea) {
-        replaceOption(*response, Option::V6, D6O_BOOTFILE_URL, decision.bootFileUrl);
-    }
-    if (decision.echoHttpClient) {
-        // RFC 8415 21.16: enterprise number, then one length-prefixed class.
-        std::string data(4 + 2, '\0');
-        data[0] = static_cast<char>(facts.enterprise >> 24);
-        data[1] = static_cast<char>(facts.enterprise >> 16);
-        data[2] = static_cast<char>(facts.enterprise >> 8);
-        data[3] = static_cast<char>(facts.enterprise);
-        data[5] = static_cast<char>(kHttpClient.size());
-        data += kHttpClient;
-        replaceOption(*response, Option::V6, D6O_VENDOR_CLASS, data);
-    }
+    // is nothing to boot.
+    if (prepared->bootFile) replaceOption(*response, prepared->bootFile);
+    if (prepared->vendorClass) replaceOption(*response, prepared->vendorClass);
 }
 
 template <typename Change>
@@ -982,13 +1069,13 @@ isc::data::ConstElementPtr NetbootImpl::status() const {
         const RecentDecision* it = &recent_[(recentNext_ + recent_.size() - back) % recent_.size()];
         isc::data::ElementPtr r = Element::createMap();
         r->set("time", Element::create(static_cast<long long>(it->time)));
-        r->set("client", Element::create(it->client));
-        r->set("arch", Element::create(it->arch));
-        r->set("transport", Element::create(it->transport));
+        r->set("client", Element::create(it->mac.empty() ? it->client : hexText(it->mac.data(), it->mac.size())));
+        r->set("arch", Element::create(std::string(it->arch)));
+        r->set("transport", Element::create(std::string(it->transport)));
         r->set("ipxe", Element::create(it->ipxe));
-        r->set("answer", Element::create(it->answer));
+        r->set("answer", Element::create(std::string(it->answer)));
         r->set("boot-file", Element::create(it->bootFile));
-        r->set("profile", Element::create(it->profile));
+        r->set("profile", Element::create(std::string(it->profile)));
         recent->add(r);
     }
     result->set("recent", recent);

@@ -8,6 +8,7 @@
 #include "core/policy.h"
 #include "state_file.h"
 
+#include <asiolink/io_address.h>
 #include <dhcp/pkt4.h>
 #include <dhcp/pkt6.h>
 #include <dhcpsrv/subnet_id.h>
@@ -19,12 +20,14 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace netboot {
 
@@ -37,28 +40,30 @@ struct SelectedSubnet {
     bool reservationsInSubnet = true;
 };
 
-// One answered netboot client, for netboot-status.
+// One answered netboot client, for netboot-status. Kept as the packet path
+// has it (the MAC's bytes, names from static tables and the policy) and
+// formatted only when someone asks.
 struct RecentDecision {
     int64_t time = 0;
-    std::string client;
-    std::string arch;
-    std::string transport;
-    bool ipxe = false;
-    std::string answer;
-    std::string bootFile;
-    std::string profile;
-};
-
-// The same, as the per-packet path has it at hand.
-struct RecentDecisionView {
-    int64_t time;
-    std::string_view client;
+    std::vector<uint8_t> mac;
+    std::string client;  // the identifier's text, for a client without a MAC
     std::string_view arch;
     std::string_view transport;
-    bool ipxe;
+    bool ipxe = false;
     std::string_view answer;
-    std::string_view bootFile;
+    std::string bootFile;
     std::string_view profile;
+};
+
+// A decision with the options that carry it, made once and reused for every
+// client given the same answer: deciding and building options is most of
+// what the hook costs per packet.
+struct PreparedAnswer {
+    BootDecision decision;
+    std::optional<isc::asiolink::IOAddress> nextServer;  // v4 siaddr
+    isc::dhcp::OptionPtr bootFile;     // v4 67, v6 59
+    isc::dhcp::OptionPtr serverName;   // v4 66
+    isc::dhcp::OptionPtr vendorClass;  // "HTTPClient": v4 60, v6 16
 };
 
 class NetbootImpl {
@@ -101,7 +106,11 @@ private:
     struct ClientId {
         std::vector<uint8_t> mac;
         MacSource source = MacSource::none;
-        std::string text;  // the MAC, else "duid-…"/"client-id-…" (see macOrIdentifier)
+        // Names a client without a MAC (v4 client identifier, v6 DUID).
+        std::optional<Bytes> identifier;
+        std::string_view identifierPrefix;
+        // The MAC, else "duid-…"/"client-id-…" (see macOrIdentifier).
+        std::string text() const { return macOrIdentifier(mac, mac.empty() ? identifier : std::nullopt, identifierPrefix); }
     };
     template <typename Query>
     void logDecision(const Query& query, const ClientId& client, const ClientFacts& facts,
@@ -120,16 +129,23 @@ private:
     };
     template <typename Query>
     ClientLayers layersFor(isc::hooks::CalloutHandle& handle, Query& query, const ClientId& client);
+    // The decision for this client and the options carrying it: shared with
+    // every client in the same situation, unless a template names {mac}.
+    std::shared_ptr<const PreparedAnswer> answerFor(const ClientFacts& facts, const ExchangeContext& exchange,
+                                                    const ClientLayers& layers);
+    PreparedAnswer prepare(const ClientFacts& facts, const ExchangeContext& exchange,
+                           const BootPolicy::Overrides& overrides) const;
     // Statistics, the recent-decisions ring and "once" bookkeeping.
     template <typename Query>
     void account(const Query& query, const ClientFacts& facts, const BootDecision& decision,
-                 const Assigned& assigned, const std::string& answered, const std::string& client, bool acknowledged);
+                 const Assigned& assigned, const std::string& answered, const ClientId& client, bool acknowledged);
     // The first live assignment among `keys` whose profile exists; one naming
     // an unknown profile is skipped and described in `ignored`.
     Assigned assignmentFor(const std::vector<HostKey>& keys, std::string& ignored) const;
     // Removes a "once" assignment whose boot chain reached iPXE's script.
     void consume(const HostKey& key, const std::string& label);
-    void remember(const RecentDecisionView& decision);
+    void remember(int64_t time, const ClientId& client, const ClientFacts& facts, const BootDecision& decision,
+                  const std::string& answered, std::string_view profile);
     isc::data::ConstElementPtr status() const;
     // With storeMutex_ held exclusively: notices a state file that changed
     // on disk or became readable again, and takes what it holds now.
@@ -181,6 +197,27 @@ private:
     // Clients whose malformed options were logged already (bounded).
     std::mutex malformedMutex_;
     std::unordered_set<std::string> malformedLogged_;
+    // Prepared answers by what they depend on; bounded, cleared when full.
+    struct AnswerKey {
+        uint16_t arch;  // registry code, kNoArch without one
+        bool unknownArch;
+        VendorKind vendor;
+        bool ipxe;
+        uint32_t enterprise;
+        BootPolicy::Overrides overrides;
+        std::string server;
+        std::string keaBootFile;
+    };
+    struct MemoEntry {
+        AnswerKey key;
+        // The override layers named by address in the key, kept alive so
+        // that no other layer can take their address while the entry exists.
+        LayerPtr host;
+        LayerPtr subnet;
+        std::shared_ptr<const PreparedAnswer> answer;
+    };
+    std::mutex answersMutex_;
+    std::vector<MemoEntry> answers_;
 };
 
 // Whether any subnet or reservation of `config` carries a "netboot"

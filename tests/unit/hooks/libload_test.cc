@@ -3,6 +3,9 @@
 // below the real-server integration suite (and the ones ASan runs).
 #include <dhcp/dhcp4.h>
 #include <dhcp/dhcp6.h>
+#include <dhcp/option4_addrlst.h>
+#include <dhcp/option_custom.h>
+#include <dhcp/option_definition.h>
 #include <dhcp/option_string.h>
 #include <dhcp/pkt4.h>
 #include <dhcp/pkt6.h>
@@ -101,6 +104,60 @@ TEST_F(HookLoad, AnswersV4PxeAndHttp) {
     }
 }
 
+// Answers are prepared once and shared by every client in the same
+// situation: what an answer depends on must still tell them apart.
+TEST_F(HookLoad, SharedAnswersFollowWhatTheyDependOn) {
+    ASSERT_TRUE(load("kea-dhcp4", kParams));
+    const int index = HooksManager::registerHook("pkt4_send");
+    struct Answer {
+        std::string file;
+        std::string siaddr;
+        std::string option66;
+    };
+    auto offer = [&](uint8_t arch, const OptionPtr& serverId, const std::string& keaFile = "") {
+        Pkt4Ptr query(new Pkt4(DHCPDISCOVER, 1234));
+        query->addOption(raw4(DHO_SYSTEM, {0, arch}));
+        Pkt4Ptr response(new Pkt4(DHCPOFFER, 1234));
+        response->addOption(serverId);
+        if (!keaFile.empty()) response->setFile(reinterpret_cast<const uint8_t*>(keaFile.data()), keaFile.size());
+        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+        handle->setArgument("query4", query);
+        handle->setArgument("response4", response);
+        HooksManager::callCallouts(index, *handle);
+        const OptionBuffer file = response->getFile();
+        OptionPtr o66 = response->getOption(DHO_TFTP_SERVER_NAME);
+        return Answer{std::string(file.begin(), std::find(file.begin(), file.end(), 0)),
+                      response->getSiaddr().toText(),
+                      o66 ? std::string(o66->getData().begin(), o66->getData().end()) : std::string("none")};
+    };
+    // The server identifier as Kea makes it (an address list), as option-data
+    // makes it (an address field), and as raw bytes.
+    const OptionPtr first(new Option4AddrLst(DHO_DHCP_SERVER_IDENTIFIER, isc::asiolink::IOAddress("192.0.2.1")));
+    OptionDefinition def("dhcp-server-identifier", DHO_DHCP_SERVER_IDENTIFIER, "dhcp4", "ipv4-address");
+    OptionCustomPtr second(new OptionCustom(def, Option::V4));
+    second->writeAddress(isc::asiolink::IOAddress("198.51.100.1"));
+    const OptionPtr raw = raw4(DHO_DHCP_SERVER_IDENTIFIER, {192, 0, 2, 1});
+
+    Answer a = offer(7, first);
+    EXPECT_EQ(a.file, "ipxe.efi");
+    EXPECT_EQ(a.siaddr, "192.0.2.1");
+    EXPECT_EQ(a.option66, "192.0.2.1");
+    a = offer(7, second);
+    EXPECT_EQ(a.file, "ipxe.efi");
+    EXPECT_EQ(a.siaddr, "198.51.100.1");
+    EXPECT_EQ(a.option66, "198.51.100.1");
+    EXPECT_EQ(offer(0x10, raw).file, "http://192.0.2.1/ipxe.efi");
+    EXPECT_EQ(offer(0x10, second).file, "http://198.51.100.1/ipxe.efi");
+    a = offer(7, raw);
+    EXPECT_EQ(a.file, "ipxe.efi");
+    EXPECT_EQ(a.siaddr, "192.0.2.1");
+    // A boot file set by the operator's own Kea configuration stays.
+    a = offer(7, first, "kea.efi");
+    EXPECT_EQ(a.file, "kea.efi");
+    EXPECT_EQ(a.option66, "none");
+    EXPECT_EQ(offer(7, first).file, "ipxe.efi");
+}
+
 TEST_F(HookLoad, LeavesNakAndNonNetbootAlone) {
     ASSERT_TRUE(load("kea-dhcp4", kParams));
     const int index = HooksManager::registerHook("pkt4_send");
@@ -126,28 +183,32 @@ TEST_F(HookLoad, LeavesNakAndNonNetbootAlone) {
 TEST_F(HookLoad, AnswersV6HttpWithEnterpriseEcho) {
     ASSERT_TRUE(load("kea-dhcp6", R"({"server-address": "2001:db8::1", "http-boot-files": {"efi-x64": "ipxe.efi"}})"));
     const int index = HooksManager::registerHook("pkt6_send");
-    Pkt6Ptr query(new Pkt6(DHCPV6_SOLICIT, 77));
-    query->addOption(OptionPtr(new Option(Option::V6, D6O_CLIENT_ARCH_TYPE, OptionBuffer{0, 0x10})));
-    const std::string vc = "HTTPClient:Arch:00016:UNDI:003000";
-    OptionBuffer vcData(6 + vc.size());
-    vcData[2] = 0x27;  // enterprise 9999, not edk2's 343: the answer must echo it
-    vcData[3] = 0x0f;
-    vcData[5] = static_cast<uint8_t>(vc.size());
-    std::copy(vc.begin(), vc.end(), vcData.begin() + 6);
-    query->addOption(OptionPtr(new Option(Option::V6, D6O_VENDOR_CLASS, vcData)));
-    Pkt6Ptr response(new Pkt6(DHCPV6_ADVERTISE, 77));
-    CalloutHandlePtr handle = HooksManager::createCalloutHandle();
-    handle->setArgument("query6", query);
-    handle->setArgument("response6", response);
-    HooksManager::callCallouts(index, *handle);
-    OptionPtr url = response->getOption(D6O_BOOTFILE_URL);
-    ASSERT_TRUE(url);
-    EXPECT_EQ(std::string(url->getData().begin(), url->getData().end()), "http://[2001:db8::1]/ipxe.efi");
-    OptionPtr echo = response->getOption(D6O_VENDOR_CLASS);
-    ASSERT_TRUE(echo);
-    const OptionBuffer expected{0, 0, 0x27, 0x0f, 0, 10, 'H', 'T', 'T', 'P', 'C', 'l', 'i', 'e', 'n', 't'};
-    EXPECT_EQ(echo->getData(), expected);
-    EXPECT_FALSE(response->getOption(D6O_BOOTFILE_PARAM));
+    // 9999, not edk2's 343, then 343: each answer must echo its own.
+    for (const std::pair<uint8_t, uint8_t> enterprise : {std::make_pair(0x27, 0x0f), std::make_pair(0x01, 0x57)}) {
+        Pkt6Ptr query(new Pkt6(DHCPV6_SOLICIT, 77));
+        query->addOption(OptionPtr(new Option(Option::V6, D6O_CLIENT_ARCH_TYPE, OptionBuffer{0, 0x10})));
+        const std::string vc = "HTTPClient:Arch:00016:UNDI:003000";
+        OptionBuffer vcData(6 + vc.size());
+        vcData[2] = enterprise.first;
+        vcData[3] = enterprise.second;
+        vcData[5] = static_cast<uint8_t>(vc.size());
+        std::copy(vc.begin(), vc.end(), vcData.begin() + 6);
+        query->addOption(OptionPtr(new Option(Option::V6, D6O_VENDOR_CLASS, vcData)));
+        Pkt6Ptr response(new Pkt6(DHCPV6_ADVERTISE, 77));
+        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+        handle->setArgument("query6", query);
+        handle->setArgument("response6", response);
+        HooksManager::callCallouts(index, *handle);
+        OptionPtr url = response->getOption(D6O_BOOTFILE_URL);
+        ASSERT_TRUE(url);
+        EXPECT_EQ(std::string(url->getData().begin(), url->getData().end()), "http://[2001:db8::1]/ipxe.efi");
+        OptionPtr echo = response->getOption(D6O_VENDOR_CLASS);
+        ASSERT_TRUE(echo);
+        const OptionBuffer expected{0, 0, enterprise.first, enterprise.second, 0, 10,
+                                    'H', 'T', 'T', 'P', 'C', 'l', 'i', 'e', 'n', 't'};
+        EXPECT_EQ(echo->getData(), expected);
+        EXPECT_FALSE(response->getOption(D6O_BOOTFILE_PARAM));
+    }
 }
 
 TEST_F(HookLoad, MalformedOptionsNeverThrowOutOfTheCallout) {
@@ -257,10 +318,10 @@ protected:
         rmdir(dir_.c_str());
     }
 
-    bool loadWith(const std::string& profiles) {
-        return load("kea-dhcp6", R"({"server-address": "2001:db8::1",
-                                     "ipxe-script-url": "http://{server}/boot/{mac}.ipxe",
-                                     "state-file": ")" + path_ + R"(", "profiles": )" + profiles + "}");
+    bool loadWith(const std::string& profiles,
+                  const std::string& script = "http://{server}/boot/{mac}.ipxe") {
+        return load("kea-dhcp6", R"({"server-address": "2001:db8::1", "ipxe-script-url": ")" + script +
+                                     R"(", "state-file": ")" + path_ + R"(", "profiles": )" + profiles + "}");
     }
 
     static isc::data::ConstElementPtr command(const std::string& name, const std::string& args = "{}") {
@@ -359,4 +420,27 @@ TEST_F(StateFile, UnknownProfileIsReportedKeptAndNeverConsumed) {
     EXPECT_EQ(ipxeReply({0x52, 0x54, 0x00, 0x16, 0x00, 0x30}), "http://[2001:db8::1]/boot/52:54:00:16:00:30.ipxe");
     EXPECT_EQ(result(command("netboot-assignment-get", R"({"hw-address": "52:54:00:16:00:30"})")), 0);
     EXPECT_NE(read().find("gone"), std::string::npos);
+}
+
+// Where only a profile names {mac}, the machines sent to it each get their
+// own answer, and everyone else the shared one.
+TEST_F(StateFile, ProfileNamingMacAnswersEachMachineItsOwn) {
+    ASSERT_TRUE(loadWith(R"({"rescue": {"ipxe-script-url": "http://{server}/rescue/{mac}.ipxe"}})",
+                         "http://{server}/boot.ipxe"));
+    for (const char* mac : {"52:54:00:16:00:41", "52:54:00:16:00:42"}) {
+        ASSERT_EQ(result(command("netboot-assignment-set",
+                                 std::string(R"({"hw-address": ")") + mac + R"(", "profile": "rescue"})")), 0);
+    }
+    EXPECT_EQ(ipxeReply({0x52, 0x54, 0x00, 0x16, 0x00, 0x41}), "http://[2001:db8::1]/rescue/52:54:00:16:00:41.ipxe");
+    EXPECT_EQ(ipxeReply({0x52, 0x54, 0x00, 0x16, 0x00, 0x42}), "http://[2001:db8::1]/rescue/52:54:00:16:00:42.ipxe");
+    EXPECT_EQ(ipxeReply({0x52, 0x54, 0x00, 0x16, 0x00, 0x43}), "http://[2001:db8::1]/boot.ipxe");
+    EXPECT_EQ(ipxeReply({0x52, 0x54, 0x00, 0x16, 0x00, 0x44}), "http://[2001:db8::1]/boot.ipxe");
+    // netboot-status names each machine and the profile it was sent.
+    auto recent = command("netboot-status")->get("arguments")->get("recent");
+    ASSERT_EQ(recent->size(), 4u);
+    EXPECT_EQ(recent->get(0)->get("client")->stringValue(), "52:54:00:16:00:44");
+    EXPECT_EQ(recent->get(0)->get("profile")->stringValue(), "default");
+    EXPECT_EQ(recent->get(3)->get("client")->stringValue(), "52:54:00:16:00:41");
+    EXPECT_EQ(recent->get(3)->get("profile")->stringValue(), "rescue");
+    EXPECT_EQ(recent->get(3)->get("boot-file")->stringValue(), "http://[2001:db8::1]/rescue/52:54:00:16:00:41.ipxe");
 }
