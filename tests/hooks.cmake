@@ -16,7 +16,7 @@ endif()
 netboot_unit_test(hook_core_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/hooks/core_test.cc LIBS netboot_core)
 netboot_unit_test(hook_config_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/hooks/config_test.cc LIBS netboot_config)
 netboot_unit_test(hook_libload_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/hooks/libload_test.cc
-  LIBS Kea::hooks Kea::dhcp Kea::process Kea::cc Kea::log Kea::util Kea::asiolink Kea::exceptions)
+  LIBS Kea::hooks Kea::dhcp Kea::process Kea::stats Kea::cc Kea::log Kea::util Kea::asiolink Kea::exceptions)
 target_compile_definitions(hook_libload_test PRIVATE NETBOOT_HOOK_LIBRARY="$<TARGET_FILE:dhcp_netboot>")
 add_dependencies(hook_libload_test dhcp_netboot)
 

@@ -19,6 +19,7 @@
 #include <dhcpsrv/host_mgr.h>
 #include <dhcpsrv/subnet.h>
 #include <stats/stats_mgr.h>
+#include <util/multi_threading_mgr.h>
 
 #include <cc/command_interpreter.h>
 
@@ -609,38 +610,62 @@ void NetbootImpl::noteMalformed(const std::string& client, const std::string& la
 
 namespace {
 
-// Statistic names, built once: "netboot.<family>.<tftp|http|ipxe>" per
-// registry code (index 0x2a stands for an unknown architecture).
-class StatisticNames {
+// One netboot.* statistic. StatsMgr finds a statistic by name under its
+// lock at every update, which costs more than the whole decision. In
+// single-threaded Kea (the default) every update and every statistic-*
+// command run on one thread, so the statistic is kept and updated in place.
+// StatsMgr holds its own reference while the statistic exists: once
+// statistic-remove drops it, the next update recreates it by name.
+class Statistic {
 public:
-    StatisticNames() {
+    explicit Statistic(std::string name) : name_(std::move(name)) {}
+    void increment() {
+        const bool multiThreaded = isc::util::MultiThreadingMgr::instance().getMode();
+        if (!multiThreaded && kept_ && kept_.use_count() > 1) {
+            kept_->addValue(static_cast<int64_t>(1));
+            return;
+        }
+        isc::stats::StatsMgr::instance().addValue(name_, static_cast<int64_t>(1));
+        if (!multiThreaded) kept_ = isc::stats::StatsMgr::instance().getObservation(name_);
+    }
+
+private:
+    const std::string name_;
+    isc::stats::ObservationPtr kept_;  // touched only by single-threaded Kea
+};
+
+// "netboot.<family>.<tftp|http|ipxe>" per registry code (index 0x2a stands
+// for an unknown architecture), and "netboot.unanswered".
+class Statistics {
+public:
+    Statistics() {
         for (uint16_t code = 0; code <= kUnknown; ++code) {
             auto arch = lookupArchitecture(code);
             const std::string family = arch ? std::string(arch->family) : "unknown";
             for (int kind = 0; kind < 3; ++kind) {
-                names_[code][kind] = "netboot." + family + "." + kKinds[kind];
+                answered_[code][kind].emplace("netboot." + family + "." + kKinds[kind]);
             }
         }
     }
-    const std::string& answered(const ClientFacts& facts) const {
+    Statistic& of(const ClientFacts& facts, const BootDecision& decision) {
+        if (!decision.changesAnswer()) return unanswered_;
         const uint16_t code = facts.arch ? facts.arch->code : kUnknown;
         const int kind = facts.ipxe ? 2 : facts.transport() == Transport::http ? 1 : 0;
-        return names_[code][kind];
+        return *answered_[code][kind];
     }
 
 private:
     static constexpr uint16_t kUnknown = 0x2a;
     static constexpr const char* kKinds[3] = {"tftp", "http", "ipxe"};
-    std::string names_[kUnknown + 1][3];
+    std::optional<Statistic> answered_[kUnknown + 1][3];
+    Statistic unanswered_{"netboot.unanswered"};
 };
 
 }  // namespace
 
 void NetbootImpl::count(const ClientFacts& facts, const BootDecision& decision) const {
-    static const StatisticNames names;
-    static const std::string unanswered = "netboot.unanswered";
-    isc::stats::StatsMgr::instance().addValue(decision.changesAnswer() ? names.answered(facts) : unanswered,
-                                              static_cast<int64_t>(1));
+    static Statistics statistics;
+    statistics.of(facts, decision).increment();
 }
 
 // Building a packet's label is the costliest thing the hook could do per

@@ -14,6 +14,7 @@
 #include <log/logger_support.h>
 #include <log/logger_unittest_support.h>
 #include <process/daemon.h>
+#include <stats/stats_mgr.h>
 
 #include <gtest/gtest.h>
 
@@ -156,6 +157,45 @@ TEST_F(HookLoad, SharedAnswersFollowWhatTheyDependOn) {
     EXPECT_EQ(a.file, "kea.efi");
     EXPECT_EQ(a.option66, "none");
     EXPECT_EQ(offer(7, first).file, "ipxe.efi");
+}
+
+// The hook keeps its statistics and updates them in place: Kea's
+// statistic-remove and statistic-reset must still take effect.
+TEST_F(HookLoad, StatisticsFollowKeasRemoveAndReset) {
+    ASSERT_TRUE(load("kea-dhcp4", kParams));
+    const int index = HooksManager::registerHook("pkt4_send");
+    auto offer = [&] {
+        Pkt4Ptr query(new Pkt4(DHCPDISCOVER, 1234));
+        query->addOption(raw4(DHO_SYSTEM, {0, 7}));
+        Pkt4Ptr response(new Pkt4(DHCPOFFER, 1234));
+        response->addOption(raw4(DHO_DHCP_SERVER_IDENTIFIER, {192, 0, 2, 1}));
+        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+        handle->setArgument("query4", query);
+        handle->setArgument("response4", response);
+        HooksManager::callCallouts(index, *handle);
+    };
+    isc::stats::StatsMgr& stats = isc::stats::StatsMgr::instance();
+    const std::string name = "netboot.efi-x64.tftp";
+    auto value = [&] {
+        isc::stats::ObservationPtr o = stats.getObservation(name);
+        return o ? o->getInteger().first : -1;
+    };
+    stats.removeAll();
+    offer();
+    offer();
+    EXPECT_EQ(value(), 2);
+    ASSERT_TRUE(stats.del(name));
+    EXPECT_EQ(value(), -1);
+    offer();
+    EXPECT_EQ(value(), 1);
+    ASSERT_TRUE(stats.reset(name));
+    EXPECT_EQ(value(), 0);
+    offer();
+    offer();
+    EXPECT_EQ(value(), 2);
+    stats.removeAll();
+    offer();
+    EXPECT_EQ(value(), 1);
 }
 
 TEST_F(HookLoad, LeavesNakAndNonNetbootAlone) {
