@@ -954,7 +954,7 @@ class Stack:
                 say("DHCPv%s answer: %s" % (key[-1], line.split("NETBOOT_DECISION ", 1)[1][:220]), "->")
         elif key == "tftp":
             if " transfer " in line or " refused " in line:
-                say("TFTP: " + re.sub(r"^.*? (INFO|WARNING|ERROR|DEBUG) ", "", line)[:220], "->")
+                say("TFTP: " + re.sub(r"^.*? (DEBUG|INFO|WARN|ERROR) ", "", line)[:220], "->")
         elif key == "http":
             m = re.match(r'(\S+) \S+ \S+ \[[^]]*\] "([^"]*)" (\d+) (\d+) "[^"]*" "([^"]*)"', line)
             if m:

@@ -37,6 +37,7 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
     using namespace radvd_lite;
+    netboot::log::setProgram("radvd-lite");
     std::string config_path = kDefaultConfig;
     std::string kea_config;
     bool test_only = false;
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
         case 'c': config_path = optarg; break;
         case 't': test_only = true; break;
         case 'k': kea_config = optarg; break;
-        case 'd': setLogLevel(LogLevel::Debug); break;
+        case 'd': netboot::log::setLevel(netboot::log::Level::Debug); break;
         case 'V': std::printf("radvd-lite %s\n", kVersion); return 0;
         case 'h': std::fputs(kUsage, stdout); return 0;
         default: std::fputs(kUsage, stderr); return 2;
@@ -71,24 +72,24 @@ int main(int argc, char** argv) {
     try {
         config = loadConfigFile(config_path);
     } catch (const ConfigError& e) {
-        logLine(LogLevel::Error, "CONFIG_ERROR", e.what());
+        netboot::log::line(netboot::log::Level::Error, "CONFIG_ERROR", e.what());
         return 1;
     }
     for (const std::string& w : configWarnings(config)) {
-        logLine(LogLevel::Warn, "CONFIG_WARNING", w);
+        netboot::log::line(netboot::log::Level::Warn, "CONFIG_WARNING", w);
     }
     if (test_only) {
         if (!kea_config.empty()) {
             try {
                 for (const std::string& w : keaCrossCheck(config, kea_config)) {
-                    logLine(LogLevel::Warn, "KEA_MISMATCH", w);
+                    netboot::log::line(netboot::log::Level::Warn, "KEA_MISMATCH", w);
                 }
             } catch (const ConfigError& e) {
-                logLine(LogLevel::Error, "KEA_CONFIG_ERROR", e.what());
+                netboot::log::line(netboot::log::Level::Error, "KEA_CONFIG_ERROR", e.what());
                 return 1;
             }
         }
-        logLine(LogLevel::Info, "CONFIG_OK", config_path + ": " + std::to_string(config.interfaces.size()) +
+        netboot::log::line(netboot::log::Level::Info, "CONFIG_OK", config_path + ": " + std::to_string(config.interfaces.size()) +
                                                  " interface(s)");
         return 0;
     }

@@ -213,13 +213,13 @@ Settings settings_from_section(const JsonValue& section) {
         } else if (field == "log-level") {
             const std::string level = get_string(field, value);
             if (level == "debug") {
-                settings.log_level = LogLevel::Debug;
+                settings.log_level = log::Level::Debug;
             } else if (level == "info") {
-                settings.log_level = LogLevel::Info;
+                settings.log_level = log::Level::Info;
             } else if (level == "warning") {
-                settings.log_level = LogLevel::Warning;
+                settings.log_level = log::Level::Warn;
             } else if (level == "error") {
-                settings.log_level = LogLevel::Error;
+                settings.log_level = log::Level::Error;
             } else {
                 fail(field, value, "expected debug, info, warning or error");
             }

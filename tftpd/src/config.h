@@ -3,6 +3,8 @@
 // error names the offending field, e.g. "netboot-tftpd.max-blksize".
 #pragma once
 
+#include "log.h"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <cstdint>
@@ -38,7 +40,6 @@ struct RemapRule {
     std::vector<ClientNetwork> clients;  // empty: every client
 };
 
-enum class LogLevel { Debug = 0, Info = 1, Warning = 2, Error = 3 };
 
 struct Settings {
     std::string root = "/srv/netboot";
@@ -60,7 +61,7 @@ struct Settings {
     uint64_t upload_max_bytes = 64u << 20;
     std::vector<ClientNetwork> allow;    // empty: every client
     std::vector<RemapRule> remap;
-    LogLevel log_level = LogLevel::Info;
+    log::Level log_level = log::Level::Info;
 };
 
 struct CommandLine {

@@ -61,12 +61,13 @@ void drop_privileges(const std::string& user) {
     if (entry->pw_uid != 0 && ::setuid(0) == 0) {
         throw ConfigError("privilege drop did not stick (could regain root)");
     }
-    log_line(LogLevel::Info, "running as user " + user);
+    netboot::log::line(netboot::log::Level::Info, "running as user " + user);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    netboot::log::setProgram("netboot-tftpd");
     CommandLine command_line;
     Settings initial;
     try {
@@ -94,7 +95,7 @@ int main(int argc, char** argv) {
                     initial.listen.size(), initial.listen.size() == 1 ? "" : "es");
         return 0;
     }
-    set_log_level(initial.log_level);
+    netboot::log::setLevel(initial.log_level);
     raise_descriptor_limit(initial.max_transfers);
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -114,7 +115,7 @@ int main(int argc, char** argv) {
             drop_privileges(*settings->user);
         }
     } catch (const std::exception& error) {
-        log_line(LogLevel::Error, error.what());
+        netboot::log::line(netboot::log::Level::Error, error.what());
         return 1;
     }
 
@@ -123,9 +124,9 @@ int main(int argc, char** argv) {
         if (ec) {
             return;
         }
-        log_line(LogLevel::Info, std::string("stopping on ") + ::strsignal(signal_number));
+        netboot::log::line(netboot::log::Level::Info, std::string("stopping on ") + ::strsignal(signal_number));
         server->stop();
-        log_line(LogLevel::Info, server->counters_line());
+        netboot::log::line(netboot::log::Level::Info, server->counters_line());
         io.stop();
     });
 
@@ -137,7 +138,7 @@ int main(int argc, char** argv) {
                 return;
             }
             if (signal_number == SIGUSR1) {
-                log_line(LogLevel::Info, server->counters_line());
+                netboot::log::line(netboot::log::Level::Info, server->counters_line());
             } else {
                 try {
                     auto fresh = std::make_shared<const Settings>(load_settings(command_line));
@@ -152,14 +153,14 @@ int main(int argc, char** argv) {
                                          fresh->listen[i].port != settings->listen[i].port;
                     }
                     if (listen_changed || fresh->user != settings->user) {
-                        log_line(LogLevel::Warning, "reload: listen addresses and user change only on restart");
+                        netboot::log::line(netboot::log::Level::Warn, "reload: listen addresses and user change only on restart");
                     }
-                    set_log_level(fresh->log_level);
+                    netboot::log::setLevel(fresh->log_level);
                     server->reconfigure(fresh, resolver, uploads);
                     settings = fresh;
-                    log_line(LogLevel::Info, "configuration reloaded");
+                    netboot::log::line(netboot::log::Level::Info, "configuration reloaded");
                 } catch (const std::exception& error) {
-                    log_line(LogLevel::Error, std::string("reload failed, keeping the running configuration: ") +
+                    netboot::log::line(netboot::log::Level::Error, std::string("reload failed, keeping the running configuration: ") +
                                                   error.what());
                 }
             }

@@ -191,7 +191,7 @@ std::optional<udp::socket> open_reply_socket(asio::io_context& io, const udp::en
         socket.connect(client, ec);
     }
     if (ec) {
-        log_line(LogLevel::Warning, "cannot open a reply socket to " + endpoint_text(client) + ": " + ec.message());
+        log::line(log::Level::Warn, "cannot open a reply socket to " + endpoint_text(client) + ": " + ec.message());
         return std::nullopt;
     }
     socket.set_option(asio::socket_base::send_buffer_size(kSocketBufferBytes), ec);
@@ -504,7 +504,7 @@ std::vector<udp::endpoint> Server::local_endpoints() const {
 
 void Server::start() {
     for (auto& listener : listeners_) {
-        log_line(LogLevel::Info, "listening on " + endpoint_text(listener->socket.local_endpoint()) +
+        log::line(log::Level::Info, "listening on " + endpoint_text(listener->socket.local_endpoint()) +
                                      (listener->address.address.is_unspecified() && listener->address.address.is_v6()
                                           ? " (IPv6 and IPv4)"
                                           : ""));
@@ -571,8 +571,8 @@ void Server::read_requests(Listener& listener) {
 
 void Server::refuse(const udp::endpoint& client, const asio::ip::address& local, uint16_t code,
                     const std::string& message, const std::string& file) {
-    const LogLevel level = code == static_cast<uint16_t>(ErrorCode::NotDefined) ? LogLevel::Warning : LogLevel::Info;
-    log_line(level, "refused client=" + endpoint_text(client) + " file=\"" + printable(file) + "\" error=" +
+    const log::Level level = code == static_cast<uint16_t>(ErrorCode::NotDefined) ? log::Level::Warn : log::Level::Info;
+    log::line(level, "refused client=" + endpoint_text(client) + " file=\"" + printable(file) + "\" error=" +
                         std::to_string(code) + " (" + error_code_name(code) + ") reason=\"" + message + "\"");
     auto socket = open_reply_socket(io_, client, local);
     if (!socket) {
@@ -592,7 +592,7 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
         // Answering stray DATA/ACK/ERROR on port 69 could start loops between
         // servers or reflect traffic; drop them.
         ++counters_.dropped_packets;
-        log_line(LogLevel::Debug, "dropped a non-request packet from " + endpoint_text(client));
+        log::line(log::Level::Debug, "dropped a non-request packet from " + endpoint_text(client));
         return;
     }
     if (!settings.allow.empty() &&
@@ -623,7 +623,7 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
     for (const auto& [key, session] : sessions_) {
         if (session->client() == client && session->request == request_bytes) {
             ++counters_.duplicate_requests;
-            log_line(LogLevel::Debug, "duplicate request client=" + endpoint_text(client) + " file=\"" +
+            log::line(log::Level::Debug, "duplicate request client=" + endpoint_text(client) + " file=\"" +
                                           printable(request.filename) + "\": its transfer is running");
             return;
         }
@@ -646,7 +646,7 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
     }
     const std::string path = apply_remap(settings.remap, request.filename, client.address());
     if (path != request.filename) {
-        log_line(LogLevel::Debug, "remapped \"" + printable(request.filename) + "\" to \"" + printable(path) + "\"");
+        log::line(log::Level::Debug, "remapped \"" + printable(request.filename) + "\" to \"" + printable(path) + "\"");
     }
     auto opened = resolver_->open_for_read(path);
     if (auto* error = std::get_if<ProtocolError>(&opened)) {
@@ -697,7 +697,7 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
     auto negotiated = negotiate(request.options, size_to_send, limits);
     if (auto* error = std::get_if<ProtocolError>(&negotiated)) {
         ++counters_.refused_options;
-        log_line(LogLevel::Info, "refused client=" + endpoint_text(client) + " file=\"" +
+        log::line(log::Level::Info, "refused client=" + endpoint_text(client) + " file=\"" +
                                      printable(request.filename) + "\" error=8 reason=\"" + error->message + "\"");
         const auto packet = make_error(error->code, error->message);
         boost::system::error_code ec;
@@ -722,7 +722,7 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
     ++counters_.transfers_started;
     ++counters_.active;
     counters_.peak_active = std::max(counters_.peak_active, counters_.active);
-    log_line(LogLevel::Debug, "start client=" + endpoint_text(client) + " file=\"" + printable(request.filename) +
+    log::line(log::Level::Debug, "start client=" + endpoint_text(client) + " file=\"" + printable(request.filename) +
                                   "\" mode=" + (request.mode == TransferMode::Octet ? "octet" : "netascii"));
     session->start();
 }
@@ -743,7 +743,7 @@ void Server::start_upload(const udp::endpoint& client, const asio::ip::address& 
     const NegotiationLimits limits = limits_for(settings, *socket);
     auto negotiated = negotiate(request.options, std::nullopt, limits);
     auto send_error = [&](ErrorCode code, const std::string& message) {
-        log_line(LogLevel::Info, "refused client=" + endpoint_text(client) + " file=\"" + printable(request.filename) +
+        log::line(log::Level::Info, "refused client=" + endpoint_text(client) + " file=\"" + printable(request.filename) +
                                      "\" upload error=" + std::to_string(static_cast<int>(code)) + " reason=\"" +
                                      message + "\"");
         const auto packet = make_error(code, message);
@@ -814,20 +814,20 @@ void Server::session_finished(Session& session) {
     const Outcome outcome = transfer.outcome();
     (transfer.is_upload() ? counters_.bytes_received : counters_.bytes_sent) += transfer.bytes_transferred();
     counters_.retransmissions += transfer.retransmissions();
-    LogLevel level = LogLevel::Info;
+    log::Level level = log::Level::Info;
     switch (outcome) {
     case Outcome::Completed:
         ++counters_.transfers_completed;
         counters_.uploads_completed += transfer.is_upload() ? 1 : 0;
         break;
-    case Outcome::TooLarge: ++counters_.client_aborts; level = LogLevel::Warning; break;
-    case Outcome::SizeProbeAborted: ++counters_.size_probes; level = LogLevel::Debug; break;
+    case Outcome::TooLarge: ++counters_.client_aborts; level = log::Level::Warn; break;
+    case Outcome::SizeProbeAborted: ++counters_.size_probes; level = log::Level::Debug; break;
     case Outcome::ClientAborted: ++counters_.client_aborts; break;
-    case Outcome::TimedOut: ++counters_.timeouts; level = LogLevel::Warning; break;
-    case Outcome::SourceFailed: ++counters_.read_errors; level = LogLevel::Warning; break;
-    case Outcome::InProgress: level = LogLevel::Warning; break;  // stopped by shutdown
+    case Outcome::TimedOut: ++counters_.timeouts; level = log::Level::Warn; break;
+    case Outcome::SourceFailed: ++counters_.read_errors; level = log::Level::Warn; break;
+    case Outcome::InProgress: level = log::Level::Warn; break;  // stopped by shutdown
     }
-    if (log_enabled(level)) {
+    if (log::enabled(level)) {
         char duration[32];
         std::snprintf(duration, sizeof(duration), "%.3f", session.seconds());
         std::string line = std::string(transfer.is_upload() ? "upload" : "transfer") +
@@ -841,7 +841,7 @@ void Server::session_finished(Session& session) {
         if (!transfer.detail().empty()) {
             line += " detail=\"" + printable(transfer.detail()) + "\"";
         }
-        log_line(level, line);
+        log::line(level, line);
     }
     // Destroy the session only after the current handler has unwound.
     asio::post(io_, [keep]() {});

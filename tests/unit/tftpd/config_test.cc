@@ -84,7 +84,7 @@ TEST(tftpdConfig, ParsesAFullFileWithComments) {
     EXPECT_FALSE(settings.allow[0].contains(ip::make_address("198.51.100.1")));
     EXPECT_TRUE(settings.allow[1].contains(ip::make_address("2001:db8:1::5")));
     EXPECT_FALSE(settings.allow[1].contains(ip::make_address("2001:db9::5")));
-    EXPECT_EQ(settings.log_level, LogLevel::Debug);
+    EXPECT_EQ(settings.log_level, netboot::log::Level::Debug);
     EXPECT_EQ(apply_remap(settings.remap, "pxelinux.cfg/default", ip::make_address("192.0.2.5")),
               "bios/pxelinux.cfg/default");
     EXPECT_EQ(apply_remap(settings.remap, "ipxe.efi", ip::make_address("192.0.2.5")), "ipxe.efi");
