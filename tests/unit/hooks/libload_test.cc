@@ -30,6 +30,16 @@ namespace {
 
 const char* const kLibrary = NETBOOT_HOOK_LIBRARY;
 
+// The hook's answer of type `type` to a DHCPv6 query.
+Pkt6Ptr respond6(const Pkt6Ptr& query, uint8_t type) {
+    Pkt6Ptr response(new Pkt6(type, query->getTransid()));
+    CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+    handle->setArgument("query6", query);
+    handle->setArgument("response6", response);
+    HooksManager::callCallouts(HooksManager::registerHook("pkt6_send"), *handle);
+    return response;
+}
+
 class HookLoad : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
@@ -55,6 +65,26 @@ protected:
     static OptionPtr raw4(uint16_t code, const std::vector<uint8_t>& data) {
         return OptionPtr(new Option(Option::V4, code, data));
     }
+
+    // The hook's OFFER to a client of architecture `arch`, from the server
+    // `serverId` names, with `keaFile` as Kea's own boot file.
+    static Pkt4Ptr offer4(uint8_t arch, const OptionPtr& serverId = raw4(DHO_DHCP_SERVER_IDENTIFIER, {192, 0, 2, 1}),
+                          const std::string& keaFile = "") {
+        Pkt4Ptr query(new Pkt4(DHCPDISCOVER, 1234));
+        query->addOption(raw4(DHO_SYSTEM, {0, arch}));
+        Pkt4Ptr response(new Pkt4(DHCPOFFER, 1234));
+        response->addOption(serverId);
+        if (!keaFile.empty()) response->setFile(reinterpret_cast<const uint8_t*>(keaFile.data()), keaFile.size());
+        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
+        handle->setArgument("query4", query);
+        handle->setArgument("response4", response);
+        HooksManager::callCallouts(HooksManager::registerHook("pkt4_send"), *handle);
+        return response;
+    }
+    static std::string file(const Pkt4Ptr& response) {
+        const OptionBuffer file = response->getFile();
+        return std::string(file.begin(), std::find(file.begin(), file.end(), 0));
+    }
 };
 
 const char* const kParams = R"({"tftp-boot-files": {"efi-x64": "ipxe.efi"},
@@ -77,18 +107,9 @@ TEST_F(HookLoad, RefusesOtherDaemons) {
 
 TEST_F(HookLoad, AnswersV4PxeAndHttp) {
     ASSERT_TRUE(load("kea-dhcp4", kParams));
-    const int index = HooksManager::registerHook("pkt4_send");
-    for (uint16_t arch : {7, 0x10}) {
-        Pkt4Ptr query(new Pkt4(DHCPDISCOVER, 1234));
-        query->addOption(raw4(DHO_SYSTEM, {0, static_cast<uint8_t>(arch)}));
-        Pkt4Ptr response(new Pkt4(DHCPOFFER, 1234));
-        response->addOption(raw4(DHO_DHCP_SERVER_IDENTIFIER, {192, 0, 2, 1}));
-        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
-        handle->setArgument("query4", query);
-        handle->setArgument("response4", response);
-        HooksManager::callCallouts(index, *handle);
-        const OptionBuffer file = response->getFile();
-        const std::string text(file.begin(), std::find(file.begin(), file.end(), 0));
+    for (uint8_t arch : {7, 0x10}) {
+        Pkt4Ptr response = offer4(arch);
+        const std::string text = file(response);
         if (arch == 7) {
             EXPECT_EQ(text, "ipxe.efi");
             EXPECT_EQ(response->getSiaddr().toText(), "192.0.2.1");
@@ -109,26 +130,15 @@ TEST_F(HookLoad, AnswersV4PxeAndHttp) {
 // situation: what an answer depends on must still tell them apart.
 TEST_F(HookLoad, SharedAnswersFollowWhatTheyDependOn) {
     ASSERT_TRUE(load("kea-dhcp4", kParams));
-    const int index = HooksManager::registerHook("pkt4_send");
     struct Answer {
         std::string file;
         std::string siaddr;
         std::string option66;
     };
     auto offer = [&](uint8_t arch, const OptionPtr& serverId, const std::string& keaFile = "") {
-        Pkt4Ptr query(new Pkt4(DHCPDISCOVER, 1234));
-        query->addOption(raw4(DHO_SYSTEM, {0, arch}));
-        Pkt4Ptr response(new Pkt4(DHCPOFFER, 1234));
-        response->addOption(serverId);
-        if (!keaFile.empty()) response->setFile(reinterpret_cast<const uint8_t*>(keaFile.data()), keaFile.size());
-        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
-        handle->setArgument("query4", query);
-        handle->setArgument("response4", response);
-        HooksManager::callCallouts(index, *handle);
-        const OptionBuffer file = response->getFile();
+        Pkt4Ptr response = offer4(arch, serverId, keaFile);
         OptionPtr o66 = response->getOption(DHO_TFTP_SERVER_NAME);
-        return Answer{std::string(file.begin(), std::find(file.begin(), file.end(), 0)),
-                      response->getSiaddr().toText(),
+        return Answer{file(response), response->getSiaddr().toText(),
                       o66 ? std::string(o66->getData().begin(), o66->getData().end()) : std::string("none")};
     };
     // The server identifier as Kea makes it (an address list), as option-data
@@ -163,17 +173,7 @@ TEST_F(HookLoad, SharedAnswersFollowWhatTheyDependOn) {
 // statistic-remove and statistic-reset must still take effect.
 TEST_F(HookLoad, StatisticsFollowKeasRemoveAndReset) {
     ASSERT_TRUE(load("kea-dhcp4", kParams));
-    const int index = HooksManager::registerHook("pkt4_send");
-    auto offer = [&] {
-        Pkt4Ptr query(new Pkt4(DHCPDISCOVER, 1234));
-        query->addOption(raw4(DHO_SYSTEM, {0, 7}));
-        Pkt4Ptr response(new Pkt4(DHCPOFFER, 1234));
-        response->addOption(raw4(DHO_DHCP_SERVER_IDENTIFIER, {192, 0, 2, 1}));
-        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
-        handle->setArgument("query4", query);
-        handle->setArgument("response4", response);
-        HooksManager::callCallouts(index, *handle);
-    };
+    auto offer = [] { offer4(7); };
     isc::stats::StatsMgr& stats = isc::stats::StatsMgr::instance();
     const std::string name = "netboot.efi-x64.tftp";
     auto value = [&] {
@@ -222,7 +222,6 @@ TEST_F(HookLoad, LeavesNakAndNonNetbootAlone) {
 
 TEST_F(HookLoad, AnswersV6HttpWithEnterpriseEcho) {
     ASSERT_TRUE(load("kea-dhcp6", R"({"server-address": "2001:db8::1", "http-boot-files": {"efi-x64": "ipxe.efi"}})"));
-    const int index = HooksManager::registerHook("pkt6_send");
     // 9999, not edk2's 343, then 343: each answer must echo its own.
     for (const std::pair<uint8_t, uint8_t> enterprise : {std::make_pair(0x27, 0x0f), std::make_pair(0x01, 0x57)}) {
         Pkt6Ptr query(new Pkt6(DHCPV6_SOLICIT, 77));
@@ -234,11 +233,7 @@ TEST_F(HookLoad, AnswersV6HttpWithEnterpriseEcho) {
         vcData[5] = static_cast<uint8_t>(vc.size());
         std::copy(vc.begin(), vc.end(), vcData.begin() + 6);
         query->addOption(OptionPtr(new Option(Option::V6, D6O_VENDOR_CLASS, vcData)));
-        Pkt6Ptr response(new Pkt6(DHCPV6_ADVERTISE, 77));
-        CalloutHandlePtr handle = HooksManager::createCalloutHandle();
-        handle->setArgument("query6", query);
-        handle->setArgument("response6", response);
-        HooksManager::callCallouts(index, *handle);
+        Pkt6Ptr response = respond6(query, DHCPV6_ADVERTISE);
         OptionPtr url = response->getOption(D6O_BOOTFILE_URL);
         ASSERT_TRUE(url);
         EXPECT_EQ(std::string(url->getData().begin(), url->getData().end()), "http://[2001:db8::1]/ipxe.efi");
@@ -292,13 +287,7 @@ Pkt6Ptr ipxe6Query(uint8_t type) {
 }
 
 std::string scriptFor(const Pkt6Ptr& query) {
-    const int index = HooksManager::registerHook("pkt6_send");
-    Pkt6Ptr response(new Pkt6(DHCPV6_REPLY, 16));
-    CalloutHandlePtr handle = HooksManager::createCalloutHandle();
-    handle->setArgument("query6", query);
-    handle->setArgument("response6", response);
-    HooksManager::callCallouts(index, *handle);
-    OptionPtr url = response->getOption(D6O_BOOTFILE_URL);
+    OptionPtr url = respond6(query, DHCPV6_REPLY)->getOption(D6O_BOOTFILE_URL);
     return url ? std::string(url->getData().begin(), url->getData().end()) : std::string();
 }
 
