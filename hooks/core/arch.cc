@@ -59,7 +59,7 @@ constexpr Architecture kRegistry[] = {
     {0x29, "ARM rpiboot", "rpiboot", "rpiboot", T},
 };
 
-static_assert(std::size(kRegistry) == 0x2a, "one entry per assigned code");
+static_assert(std::size(kRegistry) == kArchitectureCount, "one entry per assigned code");
 
 }  // namespace
 

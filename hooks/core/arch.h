@@ -26,6 +26,9 @@ struct Architecture {
     Transport transport;
 };
 
+// How many codes the registry assigns: 0 .. kArchitectureCount - 1.
+inline constexpr uint16_t kArchitectureCount = 0x2a;
+
 // The registry entry for `code`, or nothing for codes IANA has not assigned
 // (including iPXE's 0xffff "not assigned").
 std::optional<Architecture> lookupArchitecture(uint16_t code);

@@ -634,7 +634,7 @@ private:
     isc::stats::ObservationPtr kept_;  // touched only by single-threaded Kea
 };
 
-// "netboot.<family>.<tftp|http|ipxe>" per registry code (index 0x2a stands
+// "netboot.<family>.<tftp|http|ipxe>" per registry code (one more index
 // for an unknown architecture), and "netboot.unanswered".
 class Statistics {
 public:
@@ -655,7 +655,7 @@ public:
     }
 
 private:
-    static constexpr uint16_t kUnknown = 0x2a;
+    static constexpr uint16_t kUnknown = kArchitectureCount;
     static constexpr const char* kKinds[3] = {"tftp", "http", "ipxe"};
     std::optional<Statistic> answered_[kUnknown + 1][3];
     Statistic unanswered_{"netboot.unanswered"};
