@@ -186,11 +186,6 @@ std::string_view serverAddress6(const Pkt6Ptr& query) {
     return {};
 }
 
-struct ServerAddress4 {
-    isc::asiolink::IOAddress address;
-    const std::string& text;
-};
-
 // Kea's server identifier, read where Kea keeps it (an address list, or an
 // address field when set through option-data) rather than packed.
 std::optional<isc::asiolink::IOAddress> serverIdentifier(const Option& option) {
@@ -214,17 +209,17 @@ std::optional<isc::asiolink::IOAddress> serverIdentifier(const Option& option) {
 }
 
 // The address a v4 client reached: Kea's chosen server identifier, else
-// the unicast address the query came to.
-std::optional<ServerAddress4> serverAddress4(const Pkt4& query, const Pkt4& response) {
+// the unicast address the query came to ("" when neither is known).
+std::string_view serverAddress4(const Pkt4& query, const Pkt4& response) {
     auto found = response.options_.find(DHO_DHCP_SERVER_IDENTIFIER);
     if (found != response.options_.end() && found->second) {
-        if (auto id = serverIdentifier(*found->second); id && id->isV4()) return ServerAddress4{*id, addressText(*id)};
+        if (auto id = serverIdentifier(*found->second); id && id->isV4()) return addressText(*id);
     }
     const auto& local = query.getLocalAddr();
     if (local.isV4() && !local.isV4Bcast() && !local.isV4Zero()) {
-        return ServerAddress4{local, addressText(local)};
+        return addressText(local);
     }
-    return std::nullopt;
+    return {};
 }
 
 // "52:54:00:12:34:56"; HWAddr::toText goes through an ostringstream, which
@@ -858,8 +853,7 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
 
     const ClientLayers layers = layersFor(handle, *query, client);
 
-    const auto server = serverAddress4(*query, *response);
-    ExchangeContext exchange{server ? server->text : std::string(),
+    ExchangeContext exchange{std::string(serverAddress4(*query, *response)),
                              layers.needsMac ? client.text() : std::string(), trimmedFile(*response)};
     const std::shared_ptr<const PreparedAnswer> prepared = answerFor(facts, exchange, layers);
     const BootDecision& decision = prepared->decision;

@@ -15,6 +15,8 @@
 
 namespace radvd_lite {
 
+namespace log = netboot::log;
+
 namespace {
 
 // How often links are re-read: a missing or flapping interface is picked
@@ -112,11 +114,11 @@ void Daemon::refreshLinks(Millis t) {
             const char* why = state.index == 0                      ? "interface removed"
                               : state.index != link.socket_index ? "interface re-created"
                                                                   : "down, no carrier or no link-local address";
-            netboot::log::line(netboot::log::Level::Warn, "LINK_DOWN", name + ": " + why);
+            log::line(log::Level::Warn, "LINK_DOWN", name + ": " + why);
         }
         if (!usable) {
             if (!link.socket && !link.reported_missing) {
-                netboot::log::line(netboot::log::Level::Info, "LINK_WAIT",
+                log::line(log::Level::Info, "LINK_WAIT",
                         name + ": waiting for the interface to exist, be up and have a link-local address");
                 link.reported_missing = true;
             }
@@ -132,7 +134,7 @@ void Daemon::refreshLinks(Millis t) {
             if (!link.socket) {
                 // Retried every second; logged when the reason changes.
                 if (error != link.socket_error) {
-                    netboot::log::line(netboot::log::Level::Error, "SOCKET_ERROR", name + ": " + error);
+                    log::line(log::Level::Error, "SOCKET_ERROR", name + ": " + error);
                     link.socket_error = error;
                 }
                 continue;
@@ -141,7 +143,7 @@ void Daemon::refreshLinks(Millis t) {
             link.reported_missing = false;
             ++link.counters.link_up;
             link.schedule.start(t);
-            netboot::log::line(netboot::log::Level::Info, "LINK_UP", name + ": advertising (ifindex " + std::to_string(state.index) + ")");
+            log::line(log::Level::Info, "LINK_UP", name + ": advertising (ifindex " + std::to_string(state.index) + ")");
         }
     }
 }
@@ -154,10 +156,10 @@ void Daemon::sendMulticast(Link& link, Millis t) {
         } else {
             ++link.counters.ra_sent_unsolicited;
         }
-        netboot::log::line(netboot::log::Level::Debug, "RA_SENT", link.config.name + ": multicast");
+        if (log::enabled(log::Level::Debug)) log::line(log::Level::Debug, "RA_SENT", link.config.name + ": multicast");
     } else {
         ++link.counters.send_errors;
-        netboot::log::line(netboot::log::Level::Warn, "SEND_ERROR", link.config.name + ": " + error);
+        log::line(log::Level::Warn, "SEND_ERROR", link.config.name + ": " + error);
     }
     link.solicited_pending = false;
     link.schedule.multicastSent(t);
@@ -170,8 +172,8 @@ void Daemon::readPackets(Link& link, Millis t) {
         if (in.malformed != Malformed::None) {
             const std::string kind = in.malformed == Malformed::UnexpectedType ? "other" : typeName(in.type);
             ++link.counters.dropped[kind + "." + malformedName(in.malformed)];
-            if (netboot::log::enabled(netboot::log::Level::Debug)) {
-                netboot::log::line(netboot::log::Level::Debug, "PACKET_DROPPED",
+            if (log::enabled(log::Level::Debug)) {
+                log::line(log::Level::Debug, "PACKET_DROPPED",
                         link.config.name + ": " + kind + " from " + formatAddress(packet_.source) + ": " +
                             malformedName(in.malformed));
             }
@@ -180,24 +182,29 @@ void Daemon::readPackets(Link& link, Millis t) {
         switch (in.type) {
         case NdType::RouterSolicitation: {
             ++link.counters.rs_received;
-            netboot::log::line(netboot::log::Level::Debug, "RS_RECEIVED", link.config.name + ": from " + formatAddress(packet_.source));
+            if (log::enabled(log::Level::Debug)) {
+                log::line(log::Level::Debug, "RS_RECEIVED", link.config.name + ": from " + formatAddress(packet_.source));
+            }
             const bool can_unicast = link.config.solicited_unicast && !isUnspecified(packet_.source);
             switch (link.schedule.solicitation(t, can_unicast)) {
             case SolicitedReply::UnicastNow: {
                 std::string error;
                 if (link.socket->send(link.advert, &packet_.source, error)) {
                     ++link.counters.ra_sent_solicited_unicast;
-                    netboot::log::line(netboot::log::Level::Debug, "RA_SENT", link.config.name + ": unicast to " + formatAddress(packet_.source));
+                    if (log::enabled(log::Level::Debug)) {
+                        log::line(log::Level::Debug, "RA_SENT",
+                                  link.config.name + ": unicast to " + formatAddress(packet_.source));
+                    }
                 } else {
                     ++link.counters.send_errors;
-                    netboot::log::line(netboot::log::Level::Warn, "SEND_ERROR", link.config.name + ": unicast: " + error);
+                    log::line(log::Level::Warn, "SEND_ERROR", link.config.name + ": unicast: " + error);
                 }
                 break;
             }
             case SolicitedReply::MulticastScheduled:
                 link.solicited_pending = true;
-                if (netboot::log::enabled(netboot::log::Level::Debug)) {
-                    netboot::log::line(netboot::log::Level::Debug, "RA_SCHEDULED",
+                if (log::enabled(log::Level::Debug)) {
+                    log::line(log::Level::Debug, "RA_SCHEDULED",
                             link.config.name + ": multicast reply in " +
                                 std::to_string(link.schedule.nextMulticast() - t) + " ms");
                 }
@@ -208,8 +215,8 @@ void Daemon::readPackets(Link& link, Millis t) {
             break;
         }
         case NdType::RouterAdvertisement:
-            if (netboot::log::enabled(netboot::log::Level::Debug)) {
-                netboot::log::line(netboot::log::Level::Debug, "RA_RECEIVED",
+            if (log::enabled(log::Level::Debug)) {
+                log::line(log::Level::Debug, "RA_RECEIVED",
                         link.config.name + ": another router " + formatAddress(packet_.source));
             }
             checkOtherRouter(link, t);
@@ -249,7 +256,7 @@ void Daemon::checkOtherRouter(Link& link, Millis t) {
     for (const std::string& d : differences) {
         text += (text.empty() ? "" : ", ") + d;
     }
-    netboot::log::line(netboot::log::Level::Warn, "RA_INCONSISTENT",
+    log::line(log::Level::Warn, "RA_INCONSISTENT",
             link.config.name + ": router " + formatAddress(packet_.source) + " advertises " + text);
 }
 
@@ -258,11 +265,11 @@ void Daemon::reload(Millis t) {
     try {
         fresh = loadConfigFile(config_path_);
     } catch (const ConfigError& e) {
-        netboot::log::line(netboot::log::Level::Error, "RELOAD_FAILED", std::string(e.what()) + " (keeping the running config)");
+        log::line(log::Level::Error, "RELOAD_FAILED", std::string(e.what()) + " (keeping the running config)");
         return;
     }
     for (const std::string& w : configWarnings(fresh)) {
-        netboot::log::line(netboot::log::Level::Warn, "CONFIG_WARNING", w);
+        log::line(log::Level::Warn, "CONFIG_WARNING", w);
     }
     std::vector<std::unique_ptr<Link>> next;
     for (const InterfaceConfig& c : fresh.interfaces) {
@@ -292,12 +299,12 @@ void Daemon::reload(Millis t) {
         if (old && old->socket) {
             uint64_t ignored = 0;
             sendFinal(*old, ignored);
-            netboot::log::line(netboot::log::Level::Info, "LINK_REMOVED", old->config.name + ": no longer configured, sent final RA");
+            log::line(log::Level::Info, "LINK_REMOVED", old->config.name + ": no longer configured, sent final RA");
         }
     }
     links_ = std::move(next);
     config_ = std::move(fresh);
-    netboot::log::line(netboot::log::Level::Info, "RELOADED", config_path_ + ": " + std::to_string(links_.size()) + " interface(s)");
+    log::line(log::Level::Info, "RELOADED", config_path_ + ": " + std::to_string(links_.size()) + " interface(s)");
     refreshLinks(t);
 }
 
@@ -310,7 +317,7 @@ bool Daemon::sendFinal(Link& link, uint64_t& errors) {
     std::string error;
     if (!link.socket->send(encodeRouterAdvertisement(ra), nullptr, error)) {
         ++errors;
-        netboot::log::line(netboot::log::Level::Warn, "SEND_ERROR", link.config.name + ": final RA: " + error);
+        log::line(log::Level::Warn, "SEND_ERROR", link.config.name + ": final RA: " + error);
         return false;
     }
     ++link.counters.ra_sent_final;
@@ -333,7 +340,7 @@ void Daemon::sendFinalAdvertisements() {
                 signalfd_siginfo info{};
                 if (read(signal_fd_, &info, sizeof info) == sizeof info &&
                     (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT)) {
-                    netboot::log::line(netboot::log::Level::Info, "STOP_NOW", "second stop signal: skipping remaining final RAs");
+                    log::line(log::Level::Info, "STOP_NOW", "second stop signal: skipping remaining final RAs");
                     return;
                 }
             }
@@ -348,7 +355,7 @@ void Daemon::sendFinalAdvertisements() {
 
 void Daemon::logCounters() const {
     for (const auto& link : links_) {
-        netboot::log::line(netboot::log::Level::Info, "COUNTERS", countersJson(link->config.name, link->counters));
+        log::line(log::Level::Info, "COUNTERS", countersJson(link->config.name, link->counters));
     }
 }
 
@@ -360,10 +367,10 @@ int Daemon::run() {
     }
     if (sigprocmask(SIG_BLOCK, &signals, nullptr) != 0 ||
         (signal_fd_ = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-        netboot::log::line(netboot::log::Level::Error, "SIGNAL_ERROR", std::strerror(errno));
+        log::line(log::Level::Error, "SIGNAL_ERROR", std::strerror(errno));
         return 1;
     }
-    netboot::log::line(netboot::log::Level::Info, "STARTED", config_path_ + ": " + std::to_string(links_.size()) + " interface(s)");
+    log::line(log::Level::Info, "STARTED", config_path_ + ": " + std::to_string(links_.size()) + " interface(s)");
     Millis next_link_check = now();
     std::vector<pollfd> fds;
     std::vector<Link*> fd_links;
@@ -394,7 +401,7 @@ int Daemon::run() {
         const int ready = poll(fds.data(), fds.size(), timeout);
         if (ready < 0) {
             if (errno == EINTR) continue;
-            netboot::log::line(netboot::log::Level::Error, "POLL_ERROR", std::strerror(errno));
+            log::line(log::Level::Error, "POLL_ERROR", std::strerror(errno));
             return 1;
         }
         t = now();
@@ -416,10 +423,10 @@ int Daemon::run() {
             }
         }
     }
-    netboot::log::line(netboot::log::Level::Info, "STOPPING", "sending final RAs with router lifetime 0");
+    log::line(log::Level::Info, "STOPPING", "sending final RAs with router lifetime 0");
     sendFinalAdvertisements();
     logCounters();
-    netboot::log::line(netboot::log::Level::Info, "STOPPED", "clean exit");
+    log::line(log::Level::Info, "STOPPED", "clean exit");
     return 0;
 }
 
