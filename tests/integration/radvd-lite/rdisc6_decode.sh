@@ -102,10 +102,13 @@ echo "multicast reply drawn ${drawn} ms, sent after ${delay} ms (the router's lo
 # The RFC's bound is on the delay the router chooses; the timer firing it
 # may run late by the event loop's wake-up on a loaded machine (a 498 ms
 # draw was logged sent at 502 ms while two builds ran), so the send is
-# allowed 100 ms past the draw, never before it.
+# allowed 100 ms past the draw. Never before it, give or take the 2 ms that
+# millisecond stamps read from two clocks allow: the router schedules on
+# CLOCK_MONOTONIC truncated to ms, the log stamps CLOCK_REALTIME truncated to
+# ms (a 195 ms draw was logged sent 194 ms after the RS in CI).
 [ "$drawn" -ge 0 ] && [ "$drawn" -le 500 ] ||
     rl_fail "the router chose to delay its multicast reply ${drawn} ms, MAX_RA_DELAY_TIME is 500 ms"
-[ "$delay" -ge "$drawn" ] && [ "$delay" -le $((drawn + 100)) ] ||
+[ "$delay" -ge $((drawn - 2)) ] && [ "$delay" -le $((drawn + 100)) ] ||
     rl_fail "the router sent its multicast reply after ${delay} ms, not at its drawn ${drawn} ms"
 rl_stop "$RL_PID"
 echo "PASS: rdisc6 decodes every configured field; answers within MAX_RA_DELAY_TIME"
