@@ -7,6 +7,9 @@ netboot_script_test(kea-config.render
 netboot_script_test(kea-config.site
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/kea-config/test_site.py
   LABELS unit TIMEOUT 60)
+netboot_script_test(kea-config.decisions
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/kea-config/test_decisions.py
+  LABELS unit TIMEOUT 60)
 if(NETBOOT_INTEGRATION)
   netboot_script_test(kea-config.real-checks
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/kea-config/check-real.sh

@@ -42,6 +42,8 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "kea-config"))
+from netboot_site import decisions  # noqa: E402
 BUILD = os.environ.get("NETBOOT_BUILD_DIR") or os.path.join(TOP, "build")
 KEA_ENV = os.path.join(TOP, "tools", "kea-env")
 OVMF = "/usr/share/OVMF"
@@ -59,6 +61,24 @@ INSTALLER_MIRROR_STEP = r"Bad archive mirror"
 # address where no BMC answers.
 BMC_ADDRESS, NO_BMC_ADDRESS = "192.0.2.250", "192.0.2.251"
 SECURE_BOOT_ON = r"EFI stub: UEFI Secure Boot is enabled"
+URL4, URL6 = "http://%s" % SERVER4, "http://[%s]" % SERVER6
+
+
+class Decision:
+    """Evidence in a DHCP log: a hook decision (docs/decision-events.md)
+    whose fields have the given values, e.g. Decision(arch="bios", ipxe=True)."""
+
+    def __init__(self, **fields):
+        self.fields = fields
+
+    def __call__(self, line):
+        event = decisions.parse(line)
+        return event is not None and decisions.matches(event, **self.fields)
+
+
+def found(pattern, text):
+    """Evidence is a Decision or a regular expression over a log line."""
+    return pattern(text) if callable(pattern) else re.search(pattern, text)
 
 
 def secure_boot_evidence(family):
@@ -67,10 +87,10 @@ def secure_boot_evidence(family):
     signed kernel in rescue mode (chosen by the machine's grub.cfg-<mac>)."""
     v6 = family == 6
     client = r"\[2001:db8:[0-9a-f:]*\]" if v6 else r"[0-9.]+"
-    shim = r"'tftp://%s/shimx64\.efi'" % S6 if v6 else r"'shimx64\.efi'"
+    shim = "tftp://[%s]/shimx64.efi" % SERVER6 if v6 else "shimx64.efi"
     return [
         ("DHCPv%d: OVMF (Secure Boot) PXE told shimx64.efi" % family, "dhcp%d" % family,
-         r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*" + shim),
+         Decision(arch="efi-x64", ipxe=False, boot_file=shim)),
         ("TFTP: shimx64.efi (signed shim) sent", "tftp", r'transfer client=%s:\d+ file="shimx64\.efi" .*outcome=ok' % client),
         ("TFTP: grubx64.efi (signed GRUB) sent", "tftp", r'transfer client=%s:\d+ file="/?grubx64\.efi" .*outcome=ok' % client),
         ("TFTP: grub/grub.cfg sent", "tftp", r'transfer client=%s:\d+ file="/?grub/grub\.cfg" .*outcome=ok' % client),
@@ -91,8 +111,8 @@ def grub_reads_its_menu_after_http_boot():
                            capture_output=True, text=True)
     except OSError:
         return False
-    found = re.search(r"\+(\d+)\.(\d+)", r.stdout)
-    return bool(found) and (int(found.group(1)), int(found.group(2))) >= (2, 12)
+    version = re.search(r"\+(\d+)\.(\d+)", r.stdout)
+    return bool(version) and (int(version.group(1)), int(version.group(2))) >= (2, 12)
 
 
 # A Secure Boot machine must never be handed iPXE (unsigned).
@@ -109,14 +129,14 @@ def secure_boot_pxe(family, mac):
         reached="the installer's rescue mode, booted with Secure Boot enforced",
         evidence=secure_boot_evidence(family), forbidden=NO_IPXE)
 
-# Evidence: (what, log, regex). Logs: dhcp4, dhcp6, tftp, http, serial.
+# Evidence: (what, log, Decision or regex). Logs: dhcp4, dhcp6, tftp, http, serial.
 S4 = re.escape(SERVER4)
 S6 = re.escape("[%s]" % SERVER6)
 V6CLIENT = r"^2001:db8:[0-9a-f:]* "
 # "rescue once" on SeaBIOS + iPXE ROM: the evidence the rescue scenarios share.
 RESCUE_DECISION = ("DHCPv4: iPXE ROM told the rescue profile's script URL", "dhcp4",
-                   r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-rescue\.ipxe'"
-                   r".*profile rescue \(assigned once\)" % S4)
+                   Decision(arch="bios", ipxe=True, boot_file=URL4 + "/profile-rescue.ipxe", profile="rescue",
+                            assignment="once"))
 RESCUE_SCRIPT_GET = ("HTTP: GET /profile-rescue.ipxe", "http", r'"GET /profile-rescue\.ipxe HTTP/[0-9.]+" 200 ')
 # The installer in rescue mode, its kernel and initrd fetched by iPXE.
 INSTALLER_INITRD_GET = ("HTTP: GET the installer's initrd", "http",
@@ -147,7 +167,8 @@ def secure_boot_rescue_once(mac):
         reached="the installer's rescue mode with Secure Boot enforced, then the GRUB menu",
         evidence=[
             ("DHCPv4: OVMF (Secure Boot) PXE told the rescue profile's shim", "dhcp4",
-             r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*'profile-rescue/shimx64\.efi'.*profile rescue \(assigned once\)"),
+             Decision(arch="efi-x64", ipxe=False, boot_file="profile-rescue/shimx64.efi", profile="rescue",
+                      assignment="once")),
             ("Kea: the one-time assignment used up by the firmware's acknowledged exchange", "dhcp4",
              r"NETBOOT_ASSIGNMENT_CONSUMED .*%s to profile rescue used and removed" % re.escape(mac)),
             ("TFTP: profile-rescue/shimx64.efi (signed shim) sent", "tftp", tftp % r"profile-rescue/shimx64\.efi"),
@@ -164,11 +185,11 @@ def secure_boot_rescue_once(mac):
         second_boot=dict(
             evidence=[
                 ("DHCPv4: OVMF (Secure Boot) PXE told the normal shim again (profile default)", "dhcp4",
-                 r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*'shimx64\.efi'.*profile default$"),
+                 Decision(arch="efi-x64", ipxe=False, boot_file="shimx64.efi", profile="default", assignment=None)),
                 ("VM console: the GRUB menu", "serial", re.escape(MARKER) + r" \(grub x86_64-efi"),
             ],
             forbidden=NO_IPXE + [
-                ("DHCPv4: the rescue profile's shim a second time", "dhcp4", r"NETBOOT_DECISION .*'profile-rescue/"),
+                ("DHCPv4: the rescue profile a second time", "dhcp4", Decision(profile="rescue")),
                 ("VM console: the rescue profile a second time", "serial", re.escape(RESCUE_MARKER))]))
 
 
@@ -176,13 +197,12 @@ def secure_boot_rescue_once(mac):
 NORMAL_MENU_AGAIN = dict(
     evidence=[
         ("DHCPv4: iPXE ROM told the normal script URL again (profile default)", "dhcp4",
-         r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'.*profile default$" % S4),
+         Decision(arch="bios", ipxe=True, boot_file=URL4 + "/boot.ipxe", profile="default", assignment=None)),
         ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
         ("VM console: iPXE menu (legacy branch)", "serial", re.escape(MARKER) + r" \(legacy"),
     ],
     forbidden=[
-        ("DHCPv4: the rescue script URL a second time", "dhcp4",
-         r"NETBOOT_DECISION .*'http://%s/profile-rescue\.ipxe'" % S4),
+        ("DHCPv4: the rescue script URL a second time", "dhcp4", Decision(boot_file=URL4 + "/profile-rescue.ipxe")),
         ("VM console: the rescue profile a second time", "serial", re.escape(RESCUE_MARKER)),
     ])
 
@@ -192,7 +212,7 @@ SCENARIOS = {
         mac="52:54:00:e2:e0:01", fw="bios", v4=True, v6=False, pxe4=True, pxe6=False,
         evidence=[
             ("DHCPv4: iPXE ROM told the script URL", "dhcp4",
-             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+             Decision(arch="bios", ipxe=True, boot_file=URL4 + "/boot.ipxe")),
             ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
             ("VM console: iPXE menu (legacy branch)", "serial", re.escape(MARKER) + r" \(legacy"),
         ]),
@@ -202,7 +222,7 @@ SCENARIOS = {
         reached="the per-machine script",
         evidence=[
             ("DHCPv4: iPXE ROM told the script URL", "dhcp4",
-             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+             Decision(arch="bios", ipxe=True, boot_file=URL4 + "/boot.ipxe")),
             ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
             ("HTTP: GET /script.ipxe-52-54-00-e2-e0-08", "http",
              r'"GET /script\.ipxe-52-54-00-e2-e0-08 HTTP/[0-9.]+" 200 '),
@@ -225,7 +245,7 @@ SCENARIOS = {
         # evidence of the wrong boot: fails at once, naming it
         forbidden=[
             ("DHCPv4: iPXE ROM told the normal script URL although rescue was assigned", "dhcp4",
-             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+             Decision(ipxe=True, boot_file=URL4 + "/boot.ipxe")),
             ("VM console: the normal menu although rescue was assigned", "serial", re.escape(MARKER)),
         ],
         second_boot=NORMAL_MENU_AGAIN),
@@ -250,11 +270,11 @@ SCENARIOS = {
         assign={"profile": "rescue", "once": True},
         evidence=[
             ("DHCPv4: OVMF PXE told ipxe.efi", "dhcp4",
-             r"NETBOOT_DECISION .*arch efi-x64.*transport tftp.*iPXE no.*'ipxe\.efi'"),
+             Decision(arch="efi-x64", transport="tftp", ipxe=False, boot_file="ipxe.efi")),
             ("TFTP: ipxe.efi sent", "tftp", r'transfer client=[0-9.]+:\d+ file="ipxe\.efi" .*outcome=ok'),
             ("DHCPv4: iPXE told the rescue profile's script URL (the one-time assignment used)", "dhcp4",
-             r"NETBOOT_DECISION .*arch efi-x64.*iPXE yes.*'http://%s/profile-rescue\.ipxe'"
-             r".*profile rescue \(assigned once\)" % S4),
+             Decision(arch="efi-x64", ipxe=True, boot_file=URL4 + "/profile-rescue.ipxe", profile="rescue",
+                      assignment="once")),
             RESCUE_SCRIPT_GET,
             *INSTALLER_RESCUE_OVER_HTTP,
         ],
@@ -284,7 +304,7 @@ SCENARIOS = {
         assign={"profile": "install", "once": True},
         evidence=[
             ("DHCPv4: iPXE ROM told the install profile's script URL", "dhcp4",
-             r"NETBOOT_DECISION .*arch bios.*iPXE yes.*'http://%s/profile-install\.ipxe'.*profile install" % S4),
+             Decision(arch="bios", ipxe=True, boot_file=URL4 + "/profile-install.ipxe", profile="install")),
             ("HTTP: GET /profile-install.ipxe", "http", r'"GET /profile-install\.ipxe HTTP/[0-9.]+" 200 '),
             INSTALLER_INITRD_GET,
             ("VM console: the kernel booted with the automated install's command line", "serial",
@@ -306,7 +326,7 @@ SCENARIOS = {
                 "derive $prefix after UEFI HTTP boot",
         evidence=[
             ("DHCPv4: OVMF (Secure Boot) HTTP boot told shimx64.efi", "dhcp4",
-             r"NETBOOT_DECISION .*arch efi-x64.*transport http.*'http://%s/shimx64\.efi'" % S4),
+             Decision(arch="efi-x64", transport="http", boot_file=URL4 + "/shimx64.efi")),
             ("HTTP: GET /shimx64.efi", "http", r'"GET /shimx64\.efi HTTP/[0-9.]+" 200 '),
             # shim asks for "//grubx64.efi" over HTTP (its own directory and a slash)
             ("HTTP: GET grubx64.efi (signed GRUB)", "http", r'"GET /+grubx64\.efi HTTP/[0-9.]+" 200 '),
@@ -320,22 +340,22 @@ SCENARIOS = {
         reached="the firmware's refusal of the unsigned iPXE",
         evidence=[
             ("DHCPv4: OVMF (Secure Boot) PXE told ipxe.efi", "dhcp4",
-             r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*'ipxe\.efi'"),
+             Decision(arch="efi-x64", ipxe=False, boot_file="ipxe.efi")),
             ("TFTP: ipxe.efi sent", "tftp", r'transfer client=[0-9.]+:\d+ file="ipxe\.efi" .*outcome=ok'),
             ("VM console: the firmware refuses the unsigned image", "serial",
              r"BdsDxe: failed to load Boot.*PXEv4.*: Access Denied"),
         ],
         forbidden=[("DHCPv4: iPXE ran (asked for its script) although Secure Boot is enforced", "dhcp4",
-                    r"NETBOOT_DECISION .*iPXE yes")]),
+                    Decision(ipxe=True))]),
     "uefi-pxe4": dict(
         title="UEFI x64 (OVMF) PXE over IPv4 -> ipxe.efi over TFTP -> iPXE -> boot.ipxe over HTTP",
         mac="52:54:00:e2:e0:02", fw="x64", v4=True, v6=False, pxe4=True, pxe6=False,
         evidence=[
             ("DHCPv4: OVMF PXE told ipxe.efi", "dhcp4",
-             r"NETBOOT_DECISION .*arch efi-x64.*transport tftp.*iPXE no.*'ipxe\.efi'"),
+             Decision(arch="efi-x64", transport="tftp", ipxe=False, boot_file="ipxe.efi")),
             ("TFTP: ipxe.efi sent", "tftp", r'transfer client=[0-9.]+:\d+ file="ipxe\.efi" .*outcome=ok'),
             ("DHCPv4: iPXE told the script URL", "dhcp4",
-             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+             Decision(ipxe=True, boot_file=URL4 + "/boot.ipxe")),
             ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
             ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
         ]),
@@ -344,11 +364,11 @@ SCENARIOS = {
         mac="52:54:00:e2:e0:03", fw="x64", v4=False, v6=True, pxe4=False, pxe6=True,
         evidence=[
             ("DHCPv6: OVMF PXE told tftp://[2001:db8::1]/ipxe.efi", "dhcp6",
-             r"NETBOOT_DECISION .*arch efi-x64.*iPXE no.*'tftp://%s/ipxe\.efi'" % S6),
+             Decision(arch="efi-x64", ipxe=False, boot_file="tftp://[%s]/ipxe.efi" % SERVER6)),
             ("TFTP over IPv6: ipxe.efi sent", "tftp",
              r'transfer client=\[2001:db8:[0-9a-f:]*\]:\d+ file="ipxe\.efi" .*outcome=ok'),
             ("DHCPv6: iPXE told the script URL", "dhcp6",
-             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S6),
+             Decision(ipxe=True, boot_file=URL6 + "/boot.ipxe")),
             ("HTTP over IPv6: GET /boot.ipxe", "http", V6CLIENT + r'.*"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
             ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
         ]),
@@ -357,10 +377,10 @@ SCENARIOS = {
         mac="52:54:00:e2:e0:04", fw="x64", v4=True, v6=False, pxe4=False, pxe6=False,
         evidence=[
             ("DHCPv4: OVMF HTTP boot told http://192.0.2.1/ipxe.efi", "dhcp4",
-             r"NETBOOT_DECISION .*arch efi-x64.*transport http.*iPXE no.*'http://%s/ipxe\.efi'" % S4),
+             Decision(arch="efi-x64", transport="http", ipxe=False, boot_file=URL4 + "/ipxe.efi")),
             ("HTTP: GET /ipxe.efi", "http", r'"GET /ipxe\.efi HTTP/[0-9.]+" 200 '),
             ("DHCPv4: iPXE told the script URL", "dhcp4",
-             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S4),
+             Decision(ipxe=True, boot_file=URL4 + "/boot.ipxe")),
             ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
             ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
         ]),
@@ -369,10 +389,10 @@ SCENARIOS = {
         mac="52:54:00:e2:e0:05", fw="x64", v4=False, v6=True, pxe4=False, pxe6=False, http6_first=True,
         evidence=[
             ("DHCPv6: OVMF HTTP boot told http://[2001:db8::1]/ipxe.efi", "dhcp6",
-             r"NETBOOT_DECISION .*arch efi-x64.*transport http.*iPXE no.*'http://%s/ipxe\.efi'" % S6),
+             Decision(arch="efi-x64", transport="http", ipxe=False, boot_file=URL6 + "/ipxe.efi")),
             ("HTTP over IPv6: GET /ipxe.efi", "http", V6CLIENT + r'.*"GET /ipxe\.efi HTTP/[0-9.]+" 200 '),
             ("DHCPv6: iPXE told the script URL", "dhcp6",
-             r"NETBOOT_DECISION .*iPXE yes.*'http://%s/boot\.ipxe'" % S6),
+             Decision(ipxe=True, boot_file=URL6 + "/boot.ipxe")),
             ("HTTP over IPv6: GET /boot.ipxe", "http", V6CLIENT + r'.*"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
             ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
         ]),
@@ -381,7 +401,7 @@ SCENARIOS = {
         mac="52:54:00:e2:e0:06", fw="ia32", v4=True, v6=False, pxe4=True, pxe6=False,
         evidence=[
             ("DHCPv4: OVMF ia32 PXE told grubnetia32.efi", "dhcp4",
-             r"NETBOOT_DECISION .*arch efi-ia32.*transport tftp.*'grubnetia32\.efi'"),
+             Decision(arch="efi-ia32", transport="tftp", boot_file="grubnetia32.efi")),
             ("TFTP: grubnetia32.efi sent", "tftp",
              r'transfer client=[0-9.]+:\d+ file="grubnetia32\.efi" .*outcome=ok'),
             ("TFTP: grub/grub.cfg sent", "tftp", r'transfer client=[0-9.]+:\d+ file="/?grub/grub\.cfg" .*outcome=ok'),
@@ -393,7 +413,7 @@ SCENARIOS = {
         reached="GRUB (it stops at grub>: GRUB 2.06 cannot derive $prefix after UEFI HTTP boot, so the menu is not shown)",
         evidence=[
             ("DHCPv4: OVMF ia32 HTTP boot told http://192.0.2.1/grubnetia32.efi", "dhcp4",
-             r"NETBOOT_DECISION .*arch efi-ia32.*transport http.*'http://%s/grubnetia32\.efi'" % S4),
+             Decision(arch="efi-ia32", transport="http", boot_file=URL4 + "/grubnetia32.efi")),
             ("HTTP: GET /grubnetia32.efi", "http", r'"GET /grubnetia32\.efi HTTP/[0-9.]+" 200 '),
             ("VM console: GRUB started", "serial", r"grub>|" + re.escape(MARKER)),
         ]),
@@ -931,7 +951,7 @@ class Stack:
                 partial[key] = lines.pop()
                 tail = ansi.sub("", partial[key])
                 for item in list(pending):  # a prompt ("grub> ") ends without a newline
-                    if key == "serial" and item[1] == key and re.search(item[2], tail):
+                    if key == "serial" and item[1] == key and found(item[2], tail):
                         pending.remove(item)
                         say("%s" % item[0], "OK")
                 for line in lines:
@@ -940,18 +960,19 @@ class Stack:
                         continue
                     self.show(key, line, serial_interesting, seen_serial)
                     for what, log, regex in forbidden:
-                        if log == key and re.search(regex, line):
+                        if log == key and found(regex, line):
                             raise Failure("%s: %s" % (what, line[:200]))
                     for item in list(pending):
-                        if item[1] == key and re.search(item[2], line):
+                        if item[1] == key and found(item[2], line):
                             pending.remove(item)
                             say("%s" % item[0], "OK")
             time.sleep(0.2)
 
     def show(self, key, line, serial_interesting, seen_serial):
         if key in ("dhcp4", "dhcp6"):
-            if "NETBOOT_DECISION" in line:
-                say("DHCPv%s answer: %s" % (key[-1], line.split("NETBOOT_DECISION ", 1)[1][:220]), "->")
+            event = decisions.parse(line)
+            if event:
+                say("DHCPv%s answer: %s" % (key[-1], decisions.summary(event)[:220]), "->")
         elif key == "tftp":
             if " transfer " in line or " refused " in line:
                 say("TFTP: " + re.sub(r"^.*? (DEBUG|INFO|WARN|ERROR) ", "", line)[:220], "->")

@@ -1,5 +1,7 @@
 #include "impl.h"
 
+#include "decision_event.h"
+
 #include "kea_compat.h"
 #include "log.h"
 #include "state_file.h"
@@ -483,8 +485,21 @@ void NetbootImpl::consume(const HostKey& key, const std::string& label) {
     LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_CONSUMED).arg(label).arg(key.text()).arg(current->profile);
 }
 
+namespace {
+
+std::string_view assignmentKind(bool once) { return once ? "once" : "persistent"; }
+
+// The architecture's slug; "unassigned" for a code the registry lacks,
+// "none" when the client sent none.
+std::string_view archName(const ClientFacts& facts) {
+    return facts.arch ? facts.arch->slug : std::string_view(facts.unknownArch ? "unassigned" : "none");
+}
+
+}  // namespace
+
 void NetbootImpl::remember(int64_t time, const ClientId& client, const ClientFacts& facts,
-                           const BootDecision& decision, const std::string& answered, std::string_view profile) {
+                           const BootDecision& decision, const std::string& answered, std::string_view profile,
+                           const Assigned& assigned) {
     std::lock_guard<std::mutex> lock(recentMutex_);
     RecentDecision& slot = recent_[recentNext_];
     recentNext_ = (recentNext_ + 1) % recent_.size();
@@ -496,12 +511,14 @@ void NetbootImpl::remember(int64_t time, const ClientId& client, const ClientFac
     } else {
         slot.client.clear();
     }
-    slot.arch = facts.arch ? facts.arch->slug : std::string_view("unknown");
+    slot.macSource = macSourceName(client);
+    slot.arch = archName(facts);
     slot.transport = transportName(facts.transport());
     slot.ipxe = facts.ipxe;
     slot.answer = answerName(decision.answer);
     slot.bootFile.assign(answered);
     slot.profile = profile;
+    slot.assignment = assigned ? assignmentKind(assigned->second.once) : std::string_view();
 }
 
 template <typename SubnetPtr>
@@ -663,34 +680,35 @@ void NetbootImpl::count(const ClientFacts& facts, const BootDecision& decision) 
     statistics.of(facts, decision).increment();
 }
 
+std::string_view NetbootImpl::macSourceName(const ClientId& client) const {
+    if (client.mac.empty()) return {};
+    return family_ == IpFamily::v4 ? std::string_view("chaddr") : netboot::macSourceName(client.source);
+}
+
 // Building a packet's label is the costliest thing the hook could do per
 // packet: called only when the line is really logged.
 template <typename Query>
 void NetbootImpl::logDecision(const Query& query, const ClientId& client, const ClientFacts& facts,
                               const std::string& vendorClass, const BootDecision& decision,
                               const Assigned& assigned, const std::string& ignored) const {
-    // Which source gave the MAC: iPXE over DHCPv6 names it nowhere but in
-    // its link-local address, so the label alone does not show it.
-    const std::string who = query.getLabel() + ", MAC " +
-                            (client.mac.empty() ? std::string("none") : hexText(client.mac.data(), client.mac.size())) +
-                            " from " + (family_ == IpFamily::v4 ? std::string("chaddr")
-                                                                : std::string(macSourceName(client.source)));
-    std::string profile = assigned ? assigned->second.profile + (assigned->second.once ? " (assigned once)" : " (assigned)")
-                                   : std::string(BootPolicy::kDefaultProfile);
-    if (!assigned && !ignored.empty()) profile += " (assignment " + ignored + " kept, not used)";
-    LOG_DEBUG(netbootLogger, kDebugDecision, NETBOOT_DECISION)
-        .arg(who)
-        .arg(facts.arch ? std::string(facts.arch->slug) : std::string(facts.unknownArch ? "unassigned" : "none"))
-        .arg(transportName(facts.transport()))
-        .arg(facts.ipxe ? "yes" : "no")
-        .arg(vendorClass.empty() ? std::string("none") : vendorClass)
-        .arg(answerName(decision.answer))
-        .arg(family_ == IpFamily::v4 ? decision.bootFile : decision.bootFileUrl)
-        .arg(decision.replacedKeaBootFile.empty()
-                 ? std::string(decision.why)
-                 : std::string(decision.why) + "; Kea's own boot file replaced: it " +
-                       std::string(decision.replacedKeaBootFile))
-        .arg(profile);
+    DecisionEvent event;
+    event.family = family_ == IpFamily::v4 ? "dhcp4" : "dhcp6";
+    event.packet = query.getLabel();
+    if (!client.mac.empty()) event.mac = hexText(client.mac.data(), client.mac.size());
+    event.macSource = macSourceName(client);
+    event.client = client.text();
+    event.arch = archName(facts);
+    event.transport = transportName(facts.transport());
+    event.ipxe = facts.ipxe;
+    if (!vendorClass.empty()) event.vendorClass = vendorClass;
+    event.answer = answerName(decision.answer);
+    event.bootFile = family_ == IpFamily::v4 ? decision.bootFile : decision.bootFileUrl;
+    event.why = decision.why;
+    event.keaBootFileReplaced = decision.replacedKeaBootFile;
+    event.profile = assigned ? std::string_view(assigned->second.profile) : BootPolicy::kDefaultProfile;
+    if (assigned) event.assignment = assignmentKind(assigned->second.once);
+    if (!assigned) event.assignmentNotUsed = ignored;
+    LOG_DEBUG(netbootLogger, kDebugDecision, NETBOOT_DECISION).arg(toElement(event)->str());
 }
 
 template <typename Query>
@@ -749,7 +767,7 @@ void NetbootImpl::account(const Query& query, const ClientFacts& facts, const Bo
         auto known = policy_.profiles().find(assigned->second.profile);
         if (known != policy_.profiles().end()) profile = known->first;
     }
-    remember(now(), client, facts, decision, answered, profile);
+    remember(now(), client, facts, decision, answered, profile, assigned);
     // "Once" lasts one boot: used up when the end of the chain (iPXE's
     // script, or a Secure Boot loader) is acknowledged (ACK, REPLY), not by
     // the exchanges before it, their retries or an offer.
@@ -1086,15 +1104,20 @@ isc::data::ConstElementPtr NetbootImpl::status() const {
     std::lock_guard<std::mutex> lock(recentMutex_);
     for (size_t back = 1; back <= recentCount_; ++back) {  // newest first
         const RecentDecision* it = &recent_[(recentNext_ + recent_.size() - back) % recent_.size()];
-        isc::data::ElementPtr r = Element::createMap();
-        r->set("time", Element::create(static_cast<long long>(it->time)));
-        r->set("client", Element::create(it->mac.empty() ? it->client : hexText(it->mac.data(), it->mac.size())));
-        r->set("arch", Element::create(std::string(it->arch)));
-        r->set("transport", Element::create(std::string(it->transport)));
-        r->set("ipxe", Element::create(it->ipxe));
-        r->set("answer", Element::create(std::string(it->answer)));
-        r->set("boot-file", Element::create(it->bootFile));
-        r->set("profile", Element::create(std::string(it->profile)));
+        DecisionEvent event;
+        event.time = it->time;
+        event.family = family_ == IpFamily::v4 ? "dhcp4" : "dhcp6";
+        if (!it->mac.empty()) event.mac = hexText(it->mac.data(), it->mac.size());
+        event.macSource = it->macSource;
+        event.client = it->mac.empty() ? it->client : event.mac;
+        event.arch = it->arch;
+        event.transport = it->transport;
+        event.ipxe = it->ipxe;
+        event.answer = it->answer;
+        event.bootFile = it->bootFile;
+        event.profile = it->profile;
+        event.assignment = it->assignment;
+        isc::data::ElementPtr r = toElement(event);
         recent->add(r);
     }
     result->set("recent", recent);

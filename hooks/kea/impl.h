@@ -47,12 +47,14 @@ struct RecentDecision {
     int64_t time = 0;
     std::vector<uint8_t> mac;
     std::string client;  // the identifier's text, for a client without a MAC
+    std::string_view macSource;
     std::string_view arch;
     std::string_view transport;
     bool ipxe = false;
     std::string_view answer;
     std::string bootFile;
     std::string_view profile;
+    std::string_view assignment;  // "once", "persistent" or empty
 };
 
 // A decision with the options that carry it, made once and reused for every
@@ -112,6 +114,7 @@ private:
         // The MAC, else "duid-…"/"client-id-…" (see macOrIdentifier).
         std::string text() const { return macOrIdentifier(mac, mac.empty() ? identifier : std::nullopt, identifierPrefix); }
     };
+    std::string_view macSourceName(const ClientId& client) const;
     template <typename Query>
     void logDecision(const Query& query, const ClientId& client, const ClientFacts& facts,
                      const std::string& vendorClass, const BootDecision& decision, const Assigned& assigned,
@@ -145,7 +148,7 @@ private:
     // Removes a "once" assignment whose boot chain reached iPXE's script.
     void consume(const HostKey& key, const std::string& label);
     void remember(int64_t time, const ClientId& client, const ClientFacts& facts, const BootDecision& decision,
-                  const std::string& answered, std::string_view profile);
+                  const std::string& answered, std::string_view profile, const Assigned& assigned);
     isc::data::ConstElementPtr status() const;
     // With storeMutex_ held exclusively: notices a state file that changed
     // on disk or became readable again, and takes what it holds now.

@@ -30,8 +30,9 @@ const char* values[] = {
     // ERROR: the parameters are refused; Kea refuses the configuration.
     "NETBOOT_LOAD_FAILED", "netboot hook refused its configuration: %1",
     "NETBOOT_UNLOADED", "netboot hook unloaded",
-    // DEBUG per answered packet: client, what it sent, what it got and why.
-    "NETBOOT_DECISION", "%1: arch %2, transport %3, iPXE %4, vendor class %5 -> answer %6 '%7' (%8), profile %9",
+    // DEBUG per answered packet: client, what it sent, what it got and why,
+    // as one JSON object (docs/decision-events.md) for tools to read.
+    "NETBOOT_DECISION", "%1",
     // WARN once per client: options that could not be read as sent.
     "NETBOOT_MALFORMED_OPTIONS", "%1: malformed netboot options ignored where unreadable: %2",
     // ERROR once per bad map: a subnet's or reservation's user-context is ignored.

@@ -5,7 +5,7 @@
 # netboot-tftpd, radvd-lite, nginx, all rendered by kea-config/netboot-render).
 #   run.sh SCENARIO
 # Passes only on evidence from both sides, which netboot-stack checks line by
-# line: the hook's NETBOOT_DECISION lines, netboot-tftpd's transfer line and
+# line: the hook's decision events (docs/decision-events.md), netboot-tftpd's transfer line and
 # nginx's access-log GETs as the scenario needs, and the VM's serial console
 # showing the menu's marker line. Any missing piece within the timeout fails.
 set -euo pipefail

@@ -234,6 +234,13 @@ PY
   probe ipxe-efi "$mac" > "$t/out" 2>&1 || { cat "$t/out"; fail "no answer to iPXE"; }
   grep -q 'profile-rescue.ipxe' "$t/out" || { cat "$t/out"; fail "iPXE of the assigned machine was not sent the rescue script"; }
   ok "an assignment set with netboot-ctl through $via sends the machine's iPXE the rescue script"
+  kea_command netboot-status | python3 -c '
+import json, sys
+recent = [d for d in json.load(sys.stdin)["arguments"]["recent"] if d.get("mac") == sys.argv[1]]
+assert recent and recent[0]["v"] == 1 and recent[0]["profile"] == "rescue" and recent[0]["assignment"] == "persistent", recent
+' "$mac" || fail "netboot-status does not list the decision for $mac as a version-1 decision event"
+  ls /usr/share/doc/kea-netboot-hook/decision-events.md* > /dev/null 2>&1 || fail "decision-events.md not installed with the hook"
+  ok "netboot-status lists the machine's decision in the documented event format (installed with the hook)"
   kill "$kea_pid"; wait "$kea_pid" || true
   start_kea
   wait_ready

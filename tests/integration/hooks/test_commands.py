@@ -13,6 +13,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "kea-config"))
+from netboot_site import decisions  # noqa: E402
 from netboot_probe import PROFILES, Client4, Client6  # noqa: E402
 
 FAMILY = int(os.environ["NB_FAMILY"])
@@ -45,10 +47,9 @@ def command(name, arguments=None):
     return answer[0]
 
 
-def decision_lines(mac):
-    """The hook's NETBOOT_DECISION log lines for one client (debug level 15)."""
-    with open(LOG, encoding="utf-8", errors="replace") as log:
-        return [line for line in log if "NETBOOT_DECISION" in line and mac in line]
+def decisions_for(mac):
+    """The hook's decisions for one client, from its log (debug level 15)."""
+    return [e for e in decisions.read(LOG) if e.get("mac") == mac]
 
 
 def firmware(mac, complete=False):
@@ -121,12 +122,13 @@ class RemoteMaintenance(unittest.TestCase):
         self.assertEqual(ipxe(mac), RESCUE_SCRIPT)
         self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
         # The log says which profile each answer came from.
-        self.assertTrue(decision_lines(mac)[-1].rstrip().endswith("profile rescue (assigned once)"),
-                        decision_lines(mac)[-1:])
+        last = decisions_for(mac)[-1]
+        self.assertEqual((last["profile"], last.get("assignment")), ("rescue", "once"), last)
         # The next boot is back to normal.
         self.assertEqual(firmware(mac), DEFAULT_LOADER)
         self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
-        self.assertTrue(decision_lines(mac)[-1].rstrip().endswith("profile default"), decision_lines(mac)[-1:])
+        last = decisions_for(mac)[-1]
+        self.assertEqual((last["profile"], last.get("assignment")), ("default", None), last)
 
     def test_control_path_authentication(self):
         """Kea 3's HTTP socket refuses a command without the right password;
@@ -462,7 +464,9 @@ class UnknownProfile(unittest.TestCase):
             # The default, said so in the log, and the assignment is not used up.
             self.assertEqual(ipxe(mac), DEFAULT_SCRIPT % mac)
             self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 0)
-            self.assertIn("kept, not used", decision_lines(mac)[-1])
+            last = decisions_for(mac)[-1]
+            self.assertEqual(last["profile"], "default", last)
+            self.assertIn("unknown profile", last.get("assignment-not-used", ""), last)
         finally:
             write(path, original)
             command("config-reload")

@@ -7,6 +7,8 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "kea-config"))
+from netboot_site import decisions  # noqa: E402
 from netboot_probe import Client4, statistic  # noqa: E402
 
 IFACE = os.environ["NB_IFACE"]
@@ -245,11 +247,10 @@ class Observability(unittest.TestCase):
             self.assertIsNotNone(client.discover("52:54:00:e2:e0:62", OVMF_IA32_PXE))
         finally:
             client.close()
-        with open(LOG, encoding="utf-8", errors="replace") as log:
-            lines = [l for l in log if "NETBOOT_DECISION" in l and "52:54:00:e2:e0:62" in l]
-        self.assertTrue(lines, "no NETBOOT_DECISION line for the client")
-        self.assertIn("efi-ia32", lines[-1])
-        self.assertIn("grubnetia32.efi", lines[-1])
+        mine = [e for e in decisions.read(LOG) if e.get("mac") == "52:54:00:e2:e0:62"]
+        self.assertTrue(mine, "no decision logged for the client")
+        self.assertTrue(decisions.matches(mine[-1], family="dhcp4", mac_source="chaddr", arch="efi-ia32",
+                                          transport="tftp", ipxe=False, boot_file="grubnetia32.efi"), mine[-1])
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "kea-config"))
+from netboot_site import decisions  # noqa: E402
 from netboot_probe import Client6, Reply6, mac_bytes, option6, parse_options6, statistic  # noqa: E402
 
 IFACE = os.environ["NB_IFACE"]
@@ -124,9 +126,8 @@ class Ipxe6:
         return self.exchange(11, 7, options, with_ia=False)
 
 
-def decision_lines(text):
-    with open(LOG, encoding="utf-8", errors="replace") as log:
-        return [line for line in log if "NETBOOT_DECISION" in line and text in line]
+def decisions_where(**fields):
+    return [e for e in decisions.read(LOG) if decisions.matches(e, **fields)]
 
 
 class Direct(unittest.TestCase):
@@ -224,7 +225,7 @@ class RealIpxe(unittest.TestCase):
             reply = client.information_request(IPXE)
             self.assertIsNotNone(reply, "no REPLY")
             self.assertEqual(reply.text(59), "http://[2001:db8::1]/boot/%s.ipxe" % mac)
-        self.assertTrue(decision_lines("MAC %s from link-local" % mac), "the log does not say where the MAC came from")
+        self.assertTrue(decisions_where(mac=mac, mac_source="link-local"), "the log does not say where the MAC came from")
 
     def test_universal_link_local_renders_the_mac(self):
         mac = "00:00:5e:00:53:16"
@@ -240,7 +241,7 @@ class RealIpxe(unittest.TestCase):
             reply = client.solicit(IPXE)
         self.assertIsNotNone(reply, "no relayed ADVERTISE")
         self.assertEqual(reply.text(59), "http://[2001:db8:1::5]/boot/%s.ipxe" % mac)
-        self.assertTrue(decision_lines("MAC %s from relay-option-79" % mac))
+        self.assertTrue(decisions_where(mac=mac, mac_source="relay-option-79"))
 
     def test_relayed_locally_administered_peer_address(self):
         mac = "52:54:00:16:00:80"
@@ -278,9 +279,8 @@ class Observability(unittest.TestCase):
             self.assertEqual(statistic(SOCK, "netboot.efi-x64.http"), before + 1)
         finally:
             client.close()
-        with open(LOG, encoding="utf-8", errors="replace") as log:
-            lines = [l for l in log if "NETBOOT_DECISION" in l and "http://[2001:db8::1]/ipxe.efi" in l]
-        self.assertTrue(lines, "no NETBOOT_DECISION line for the HTTP client")
+        self.assertTrue(decisions_where(mac="52:54:00:e2:e0:60", family="dhcp6", transport="http",
+                                        boot_file="http://[2001:db8::1]/ipxe.efi"), "no decision logged for the HTTP client")
 
 
 if __name__ == "__main__":

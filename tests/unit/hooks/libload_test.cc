@@ -472,4 +472,12 @@ TEST_F(StateFile, ProfileNamingMacAnswersEachMachineItsOwn) {
     EXPECT_EQ(recent->get(3)->get("client")->stringValue(), "52:54:00:16:00:41");
     EXPECT_EQ(recent->get(3)->get("profile")->stringValue(), "rescue");
     EXPECT_EQ(recent->get(3)->get("boot-file")->stringValue(), "http://[2001:db8::1]/rescue/52:54:00:16:00:41.ipxe");
+    // The same keys as the log's decision events (docs/decision-events.md).
+    EXPECT_EQ(recent->get(3)->get("v")->intValue(), 1);
+    EXPECT_EQ(recent->get(3)->get("family")->stringValue(), "dhcp6");
+    EXPECT_EQ(recent->get(3)->get("mac")->stringValue(), "52:54:00:16:00:41");
+    EXPECT_EQ(recent->get(3)->get("mac-source")->stringValue(), "duid-ll");
+    EXPECT_EQ(recent->get(3)->get("assignment")->stringValue(), "persistent");
+    EXPECT_FALSE(recent->get(0)->get("assignment"));
+    EXPECT_TRUE(recent->get(0)->get("ipxe")->boolValue());
 }
