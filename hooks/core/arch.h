@@ -1,7 +1,10 @@
 // The IANA "Processor Architecture Types" registry (DHCPv4 option 93,
 // DHCPv6 option 61) as one table: what a client's code means for the boot
-// loader it needs and how it wants to fetch it.
+// loader it needs and how it wants to fetch it. The table is generated from
+// kea-config/netboot_site/architectures.json, its only copy.
 #pragma once
+
+#include "core/architecture_count.h"
 
 #include <cstdint>
 #include <optional>
@@ -26,8 +29,6 @@ struct Architecture {
     Transport transport;
 };
 
-// How many codes the registry assigns: 0 .. kArchitectureCount - 1.
-inline constexpr uint16_t kArchitectureCount = 0x2a;
 
 // The registry entry for `code`, or nothing for codes IANA has not assigned
 // (including iPXE's 0xffff "not assigned").

@@ -13,15 +13,10 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
-from . import jsonc
+from . import architectures, jsonc
 
 SUPPORTED_KEA = ("2.2", "2.6", "3.0")
-KNOWN_FAMILIES = {
-    "bios", "efi-ia32", "efi-x64", "efi-arm32", "efi-arm64", "efi-riscv32", "efi-riscv64",
-    "efi-riscv128", "efi-loongarch32", "efi-loongarch64", "efi-ia64", "efi-mips32", "efi-mips64",
-    "efi-sunway32", "efi-sunway64", "uboot-arm32", "uboot-arm64", "ppc-openfirmware", "ppc-epapr",
-    "power-opal", "s390-basic", "s390-extended", "rpiboot",
-}
+KNOWN_FAMILIES = architectures.FAMILIES
 # The file each family gets in the boot root unless the site names another
 # (installed from Debian's ipxe and grub-efi-ia32-bin packages).
 DEFAULT_LOADERS = {"bios": "undionly.kpxe", "efi-x64": "ipxe.efi", "efi-ia32": "grubnetia32.efi"}

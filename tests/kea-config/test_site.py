@@ -211,6 +211,23 @@ class SiteFile(SiteBase):
             with self.subTest(says=says):
                 self.refused(text, says)
 
+    def test_every_family_of_the_registry_is_known(self):
+        """The renderer's families are the hook's: both come from
+        architectures.json (the renderer's own list once lacked five)."""
+        with open(os.path.join(TOP, "kea-config", "netboot_site", "architectures.json")) as f:
+            families = {a["family"] for a in json.load(f)["architectures"]}
+        self.assertLessEqual({"alpha", "arc-x86", "efi-xscale", "lean-client", "pc98"}, families)
+        with open(os.path.join(self.root, "pc98.0"), "w") as f:
+            f.write("x")
+        path = self.write_site(json.dumps({
+            "kea-version": "2.6", "networks": [{"name": "lab", "interfaces": ["eth1"]}],
+            "boot": {"root": self.root, "families": ["bios", "pc98"], "http-boot": [], "loaders": {"pc98": "pc98.0"}}}))
+        out = os.path.join(self.tmp.name, "out")
+        r = self.render(path, "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "kea-dhcp4.conf")) as f:
+            self.assertIn('"pc98": "pc98.0"', f.read())
+
     def test_a_site_file_and_one_network_flags_do_not_mix(self):
         path = self.write_site('{ "networks": [ { "interfaces": [ "eth1" ] } ] }')
         r = self.render(path, "--subnet4", "192.0.2.0/24", "--kea-version", "2.6", "-o", self.tmp.name + "/out")
