@@ -10,6 +10,7 @@
 #include <set>
 #include <utility>
 
+#include "config_reader.h"
 #include "json.h"
 
 namespace radvd_lite {
@@ -17,6 +18,7 @@ namespace radvd_lite {
 using netboot::json::JsonError;
 using netboot::json::JsonValue;
 using netboot::json::parseJson;
+using netboot::config::MapReader;
 
 namespace {
 
@@ -30,105 +32,16 @@ constexpr int64_t kRouterLifetimeHigh = 9000;
 constexpr int64_t kReachableTimeHigh = 3600000;
 constexpr uint32_t kInfinity = 0xffffffff;
 
-// One JSON object being read: remembers which keys were used so unknown
-// (typically misspelt) keys are reported instead of silently ignored.
-class MapReader {
-public:
-    MapReader(const JsonValue* element, std::string path) : element_(element), path_(std::move(path)) {
-        if (element_->type != JsonValue::Type::Map) {
-            fail(element_, path_, "must be an object");
-        }
+// Lifetimes accept "infinity" for 0xffffffff, as radvd does.
+uint32_t readLifetime(MapReader& r, const std::string& key, uint32_t fallback) {
+    const JsonValue* e = r.take(key);
+    if (!e) return fallback;
+    if (e->type == JsonValue::Type::String && e->string == "infinity") return kInfinity;
+    if (e->type != JsonValue::Type::Integer || e->integer < 0 || e->integer > kInfinity) {
+        MapReader::fail(e, r.field(key), "must be an integer from 0 to 4294967295 or \"infinity\"");
     }
-
-    [[noreturn]] static void fail(const JsonValue* e, const std::string& path, const std::string& message) {
-        throw ConfigError(e->where() + ": " + path + ": " + message);
-    }
-
-    std::string field(const std::string& key) const { return path_ + "." + key; }
-
-    const JsonValue* take(const std::string& key) {
-        used_.insert(key);
-        return element_->get(key);
-    }
-
-    const JsonValue* require(const std::string& key) {
-        const JsonValue* e = take(key);
-        if (!e) {
-            fail(element_, field(key), "is required");
-        }
-        return e;
-    }
-
-    bool has(const std::string& key) const { return static_cast<bool>(element_->get(key)); }
-
-    bool boolean(const std::string& key, bool fallback) {
-        const JsonValue* e = take(key);
-        if (!e) return fallback;
-        if (e->type != JsonValue::Type::Boolean) fail(e, field(key), "must be true or false");
-        return e->boolean;
-    }
-
-    int64_t integer(const std::string& key, int64_t fallback, int64_t low, int64_t high) {
-        const JsonValue* e = take(key);
-        if (!e) return fallback;
-        if (e->type != JsonValue::Type::Integer) fail(e, field(key), "must be an integer");
-        const int64_t v = e->integer;
-        if (v < low || v > high) {
-            fail(e, field(key), "must be between " + std::to_string(low) + " and " + std::to_string(high) +
-                                    ", got " + std::to_string(v));
-        }
-        return v;
-    }
-
-    // Lifetimes accept "infinity" for 0xffffffff, as radvd does.
-    uint32_t lifetime(const std::string& key, uint32_t fallback) {
-        const JsonValue* e = take(key);
-        if (!e) return fallback;
-        if (e->type == JsonValue::Type::String && e->string == "infinity") return kInfinity;
-        if (e->type != JsonValue::Type::Integer || e->integer < 0 || e->integer > kInfinity) {
-            fail(e, field(key), "must be an integer from 0 to 4294967295 or \"infinity\"");
-        }
-        return static_cast<uint32_t>(e->integer);
-    }
-
-    double seconds(const std::string& key, double fallback) {
-        const JsonValue* e = take(key);
-        if (!e) return fallback;
-        if (e->type != JsonValue::Type::Integer && e->type != JsonValue::Type::Real) {
-            fail(e, field(key), "must be a number of seconds");
-        }
-        return e->type == JsonValue::Type::Integer ? static_cast<double>(e->integer) : e->real;
-    }
-
-    std::string string(const std::string& key) {
-        const JsonValue* e = require(key);
-        if (e->type != JsonValue::Type::String) fail(e, field(key), "must be a string");
-        return e->string;
-    }
-
-    const std::vector<JsonValue>& list(const std::string& key, bool required) {
-        static const std::vector<JsonValue> empty;
-        const JsonValue* e = required ? require(key) : take(key);
-        if (!e) return empty;
-        if (e->type != JsonValue::Type::List) fail(e, field(key), "must be a list");
-        return e->list;
-    }
-
-    void rejectUnknown() const {
-        for (const auto& [key, value] : element_->map) {
-            if (used_.count(key) == 0 && key != "comment" && key != "user-context") {
-                fail(&value, field(key), "unknown field");
-            }
-        }
-    }
-
-    const JsonValue* element() const { return element_; }
-
-private:
-    const JsonValue* element_;
-    std::string path_;
-    std::set<std::string> used_;
-};
+    return static_cast<uint32_t>(e->integer);
+}
 
 RouterPreference parsePreference(MapReader& r, const std::string& key) {
     const JsonValue* e = r.take(key);
@@ -211,8 +124,8 @@ InterfaceConfig parseInterface(const JsonValue* element, const std::string& path
         readPrefixField(p, info.prefix, info.length);
         info.on_link = p.boolean("on-link", true);
         info.autonomous = p.boolean("autonomous", true);
-        info.valid_lifetime = p.lifetime("valid-lifetime", 86400);
-        info.preferred_lifetime = p.lifetime("preferred-lifetime", 14400);
+        info.valid_lifetime = readLifetime(p, "valid-lifetime", 86400);
+        info.preferred_lifetime = readLifetime(p, "preferred-lifetime", 14400);
         if (info.preferred_lifetime > info.valid_lifetime) {
             MapReader::fail(p.has("preferred-lifetime") ? p.take("preferred-lifetime") : &prefixes[i],
                             p.field("preferred-lifetime"), "must not exceed valid-lifetime (RFC 4861 4.6.2)");
@@ -226,7 +139,7 @@ InterfaceConfig parseInterface(const JsonValue* element, const std::string& path
         RouteInfo info;
         readPrefixField(p, info.prefix, info.length);
         info.preference = parsePreference(p, "preference");
-        info.lifetime = p.lifetime("lifetime", three_max);
+        info.lifetime = readLifetime(p, "lifetime", three_max);
         p.rejectUnknown();
         a.routes.push_back(info);
     }
@@ -242,7 +155,7 @@ InterfaceConfig parseInterface(const JsonValue* element, const std::string& path
             info.servers.push_back(readAddress(&servers[j], p.field("servers") + "[" + std::to_string(j) + "]"));
         }
         // RFC 8106 5.1: 3 * MaxRtrAdvInterval by default.
-        info.lifetime = p.lifetime("lifetime", three_max);
+        info.lifetime = readLifetime(p, "lifetime", three_max);
         p.rejectUnknown();
         a.rdnss.push_back(std::move(info));
     }
@@ -265,7 +178,7 @@ InterfaceConfig parseInterface(const JsonValue* element, const std::string& path
         if (encoded.size() + 8 > 255 * 8) {
             MapReader::fail(p.take("domains"), p.field("domains"), "too long for one DNSSL option");
         }
-        info.lifetime = p.lifetime("lifetime", three_max);
+        info.lifetime = readLifetime(p, "lifetime", three_max);
         p.rejectUnknown();
         a.dnssl.push_back(std::move(info));
     }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config_reader.h"
 #include "ra.h"
 #include "schedule.h"
 
@@ -33,10 +34,7 @@ struct Config {
     std::vector<InterfaceConfig> interfaces;
 };
 
-class ConfigError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using ConfigError = netboot::config::ConfigError;
 
 // Parses JSON text (comments allowed). `origin` names the source in messages.
 Config parseConfigText(const std::string& text, const std::string& origin = "<config>");

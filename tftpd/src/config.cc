@@ -1,6 +1,8 @@
 #include "config.h"
 
+#include "config_reader.h"
 #include "json.h"
+#include "protocol.h"
 
 #include <getopt.h>
 
@@ -17,64 +19,34 @@ namespace netboot::tftpd {
 using netboot::json::JsonError;
 using netboot::json::JsonValue;
 using Type = JsonValue::Type;
+using netboot::config::MapReader;
 
 namespace {
 
 const char* const kSection = "netboot-tftpd";
 
-// A value from a flag has no file position (line 0).
-std::string where(const JsonValue& element) {
-    return element.line == 0 ? " (command line)" : " (" + element.where() + ")";
-}
-
-[[noreturn]] void fail(const std::string& field, const JsonValue& element, const std::string& problem) {
-    throw ConfigError(std::string(kSection) + "." + field + ": " + problem + where(element));
-}
-
-uint64_t get_integer(const std::string& field, const JsonValue& element, uint64_t min, uint64_t max) {
-    if (element.type != Type::Integer) {
-        fail(field, element, "expected an integer " + std::to_string(min) + ".." + std::to_string(max));
-    }
-    const int64_t value = element.integer;
-    if (value < 0 || static_cast<uint64_t>(value) < min || static_cast<uint64_t>(value) > max) {
-        fail(field, element, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    return static_cast<uint64_t>(value);
-}
-
-std::string get_string(const std::string& field, const JsonValue& element) {
-    if (element.type != Type::String) {
-        fail(field, element, "expected a string");
-    }
-    return element.string;
-}
-
-bool get_bool(const std::string& field, const JsonValue& element) {
-    if (element.type != Type::Boolean) {
-        fail(field, element, "expected true or false");
-    }
-    return element.boolean;
-}
-
-const std::vector<JsonValue>& get_list(const std::string& field, const JsonValue& element) {
-    if (element.type != Type::List) {
-        fail(field, element, "expected a list");
-    }
-    return element.list;
-}
-
-std::vector<ClientNetwork> get_networks(const std::string& field, const JsonValue& element) {
+// A list of client networks ("192.0.2.0/24"), each refused by its index.
+std::vector<ClientNetwork> client_networks(MapReader& reader, const std::string& key) {
     std::vector<ClientNetwork> networks;
-    const auto& items = get_list(field, element);
+    const auto& items = reader.list(key, false);
     for (size_t i = 0; i < items.size(); ++i) {
-        const std::string item_field = field + "[" + std::to_string(i) + "]";
+        const std::string item_field = reader.field(key) + "[" + std::to_string(i) + "]";
+        if (items[i].type != Type::String) MapReader::fail(&items[i], item_field, "must be a string");
         try {
-            networks.push_back(parse_client_network(get_string(item_field, items[i])));
+            networks.push_back(parse_client_network(items[i].string));
         } catch (const ConfigError& error) {
-            fail(item_field, items[i], error.what());
+            MapReader::fail(&items[i], item_field, error.what());
         }
     }
     return networks;
+}
+
+std::optional<std::string> absolute_directory(MapReader& reader, const std::string& key) {
+    std::optional<std::string> path = reader.optionalString(key);
+    if (path && (path->empty() || (*path)[0] != '/')) {
+        MapReader::fail(reader.take(key), reader.field(key), "must be an absolute directory path");
+    }
+    return path;
 }
 
 // Flag values arrive as text; turn them into the JSON type the field wants.
@@ -115,125 +87,81 @@ JsonValue flag_value(const std::string& field, const std::string& value) {
 
 Settings settings_from_section(const JsonValue& section) {
     if (section.type != Type::Map) {
-        throw ConfigError(std::string(kSection) + ": expected a map" + where(section));
+        throw ConfigError(std::string(kSection) + ": expected a map (" + netboot::config::where(section) + ")");
     }
+    MapReader r(&section, kSection);
     Settings settings;
-    bool listen_given = false;
-    for (const auto& [field, value] : section.map) {
-        if (field == "root") {
-            settings.root = get_string(field, value);
-            if (settings.root.empty() || settings.root[0] != '/') {
-                fail(field, value, "must be an absolute directory path");
+    if (auto root = absolute_directory(r, "root")) settings.root = *root;
+    if (r.has("listen")) {
+        const auto& items = r.list("listen", true);
+        if (items.empty()) MapReader::fail(r.take("listen"), r.field("listen"), "needs at least one address");
+        for (size_t i = 0; i < items.size(); ++i) {
+            const std::string item_field = r.field("listen") + "[" + std::to_string(i) + "]";
+            if (items[i].type != Type::String) MapReader::fail(&items[i], item_field, "must be a string");
+            try {
+                settings.listen.push_back(parse_listen_address(items[i].string));
+            } catch (const ConfigError& error) {
+                MapReader::fail(&items[i], item_field, error.what());
             }
-        } else if (field == "listen") {
-            listen_given = true;
-            const auto& items = get_list(field, value);
-            if (items.empty()) {
-                fail(field, value, "needs at least one address");
-            }
-            for (size_t i = 0; i < items.size(); ++i) {
-                const std::string item_field = field + "[" + std::to_string(i) + "]";
-                try {
-                    settings.listen.push_back(parse_listen_address(get_string(item_field, items[i])));
-                } catch (const ConfigError& error) {
-                    fail(item_field, items[i], error.what());
-                }
-            }
-        } else if (field == "user") {
-            settings.user = get_string(field, value);
-            if (settings.user->empty()) {
-                fail(field, value, "must not be empty (leave it out to keep the starting user)");
-            }
-        } else if (field == "max-transfers") {
-            settings.max_transfers = static_cast<uint32_t>(get_integer(field, value, 1, 100000));
-        } else if (field == "max-blksize") {
-            settings.max_blksize = static_cast<uint32_t>(get_integer(field, value, 8, 65464));
-        } else if (field == "blksize-fits-mtu") {
-            settings.blksize_fits_mtu = get_bool(field, value);
-        } else if (field == "max-windowsize") {
-            settings.max_windowsize = static_cast<uint32_t>(get_integer(field, value, 1, 65535));
-        } else if (field == "max-window-bytes") {
-            settings.max_window_bytes = get_integer(field, value, 512, 64u << 20);
-        } else if (field == "timeout-ms") {
-            settings.timeout_ms = static_cast<uint32_t>(get_integer(field, value, 10, 255000));
-        } else if (field == "max-timeout-ms") {
-            settings.max_timeout_ms = static_cast<uint32_t>(get_integer(field, value, 10, 600000));
-        } else if (field == "retries") {
-            settings.retries = static_cast<uint32_t>(get_integer(field, value, 0, 100));
-        } else if (field == "case-insensitive") {
-            settings.case_insensitive = get_bool(field, value);
-        } else if (field == "netascii-max-bytes") {
-            settings.netascii_max_bytes = get_integer(field, value, 0, 1u << 30);
-        } else if (field == "upload-directory") {
-            settings.upload_directory = get_string(field, value);
-            if (settings.upload_directory->empty() || (*settings.upload_directory)[0] != '/') {
-                fail(field, value, "must be an absolute directory path");
-            }
-        } else if (field == "upload-max-bytes") {
-            settings.upload_max_bytes = get_integer(field, value, 1, uint64_t{1} << 40);
-        } else if (field == "allow") {
-            settings.allow = get_networks(field, value);
-        } else if (field == "remap") {
-            const auto& items = get_list(field, value);
-            for (size_t i = 0; i < items.size(); ++i) {
-                const std::string rule_field = field + "[" + std::to_string(i) + "]";
-                const auto& item = items[i];
-                if (item.type != Type::Map) {
-                    fail(rule_field, item, "expected a map with \"match\" and \"replace\"");
-                }
-                RemapRule rule;
-                bool have_match = false;
-                bool have_replace = false;
-                for (const auto& [key, entry] : item.map) {
-                    const std::string key_field = rule_field + "." + key;
-                    if (key == "match") {
-                        rule.pattern = get_string(key_field, entry);
-                        try {
-                            rule.match = std::regex(rule.pattern, std::regex::ECMAScript);
-                        } catch (const std::regex_error& error) {
-                            fail(key_field, entry, std::string("invalid regular expression: ") + error.what());
-                        }
-                        have_match = true;
-                    } else if (key == "replace") {
-                        rule.replace = get_string(key_field, entry);
-                        have_replace = true;
-                    } else if (key == "clients") {
-                        rule.clients = get_networks(key_field, entry);
-                    } else if (key == "comment") {
-                        // free text for the operator
-                    } else {
-                        fail(key_field, entry, "unknown field");
-                    }
-                }
-                if (!have_match || !have_replace) {
-                    fail(rule_field, item, "needs both \"match\" and \"replace\"");
-                }
-                settings.remap.push_back(std::move(rule));
-            }
-        } else if (field == "log-level") {
-            const std::string level = get_string(field, value);
-            if (level == "debug") {
-                settings.log_level = log::Level::Debug;
-            } else if (level == "info") {
-                settings.log_level = log::Level::Info;
-            } else if (level == "warning") {
-                settings.log_level = log::Level::Warn;
-            } else if (level == "error") {
-                settings.log_level = log::Level::Error;
-            } else {
-                fail(field, value, "expected debug, info, warning or error");
-            }
-        } else if (field == "comment" || field == "user-context") {
-            // free-form, as in Kea
+        }
+    } else {
+        settings.listen.push_back(parse_listen_address("[::]:69"));
+    }
+    settings.user = r.optionalString("user");
+    if (settings.user && settings.user->empty()) {
+        MapReader::fail(r.take("user"), r.field("user"), "must not be empty (leave it out to keep the starting user)");
+    }
+    auto u32 = [&r](const char* key, uint32_t fallback, int64_t low, int64_t high) {
+        return static_cast<uint32_t>(r.integer(key, fallback, low, high));
+    };
+    auto u64 = [&r](const char* key, uint64_t fallback, int64_t low, int64_t high) {
+        return static_cast<uint64_t>(r.integer(key, static_cast<int64_t>(fallback), low, high));
+    };
+    settings.max_transfers = u32("max-transfers", settings.max_transfers, 1, 100000);
+    settings.max_blksize = u32("max-blksize", settings.max_blksize, kMinBlockSize, kMaxBlockSize);
+    settings.blksize_fits_mtu = r.boolean("blksize-fits-mtu", settings.blksize_fits_mtu);
+    settings.max_windowsize = u32("max-windowsize", settings.max_windowsize, 1, kMaxWindowSize);
+    settings.max_window_bytes = u64("max-window-bytes", settings.max_window_bytes, 512, 64 << 20);
+    settings.timeout_ms = u32("timeout-ms", settings.timeout_ms, 10, 255000);
+    settings.max_timeout_ms = u32("max-timeout-ms", settings.max_timeout_ms, 10, 600000);
+    settings.retries = u32("retries", settings.retries, 0, 100);
+    settings.case_insensitive = r.boolean("case-insensitive", settings.case_insensitive);
+    settings.netascii_max_bytes = u64("netascii-max-bytes", settings.netascii_max_bytes, 0, 1 << 30);
+    settings.upload_directory = absolute_directory(r, "upload-directory");
+    settings.upload_max_bytes = u64("upload-max-bytes", settings.upload_max_bytes, 1, int64_t{1} << 40);
+    settings.allow = client_networks(r, "allow");
+    const auto& rules = r.list("remap", false);
+    for (size_t i = 0; i < rules.size(); ++i) {
+        MapReader rule_reader(&rules[i], r.field("remap") + "[" + std::to_string(i) + "]");
+        RemapRule rule;
+        rule.pattern = rule_reader.string("match");
+        try {
+            rule.match = std::regex(rule.pattern, std::regex::ECMAScript);
+        } catch (const std::regex_error& error) {
+            MapReader::fail(rule_reader.take("match"), rule_reader.field("match"),
+                            std::string("invalid regular expression: ") + error.what());
+        }
+        rule.replace = rule_reader.string("replace");
+        rule.clients = client_networks(rule_reader, "clients");
+        rule_reader.rejectUnknown();
+        settings.remap.push_back(std::move(rule));
+    }
+    if (auto level = r.optionalString("log-level")) {
+        if (*level == "debug") {
+            settings.log_level = log::Level::Debug;
+        } else if (*level == "info") {
+            settings.log_level = log::Level::Info;
+        } else if (*level == "warning") {
+            settings.log_level = log::Level::Warn;
+        } else if (*level == "error") {
+            settings.log_level = log::Level::Error;
         } else {
-            fail(field, value, "unknown field");
+            MapReader::fail(r.take("log-level"), r.field("log-level"), "expected debug, info, warning or error");
         }
     }
+    r.rejectUnknown();
     if (settings.max_timeout_ms < settings.timeout_ms) {
         settings.max_timeout_ms = settings.timeout_ms;
-    }
-    if (!listen_given) {
-        settings.listen.push_back(parse_listen_address("[::]:69"));
     }
     return settings;
 }

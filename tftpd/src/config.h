@@ -3,6 +3,7 @@
 // error names the offending field, e.g. "netboot-tftpd.max-blksize".
 #pragma once
 
+#include "config_reader.h"
 #include "log.h"
 
 #include <boost/asio/ip/address.hpp>
@@ -16,10 +17,7 @@
 
 namespace netboot::tftpd {
 
-class ConfigError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using ConfigError = netboot::config::ConfigError;
 
 struct ListenAddress {
     boost::asio::ip::address address;

@@ -40,7 +40,7 @@ check "-t accepts the config ($out)" test $? -eq 0
 write_config "$A" ', "max-windowsize": 0'
 out=$("$TFTPD" -t -c "$WORK/tftpd.json" 2>&1)
 code=$?
-if [ $code -eq 1 ] && [[ "$out" == *"netboot-tftpd.max-windowsize"*"tftpd.json:"* ]]; then pass "-t names the bad field: $out"; else fail "-t bad field: rc=$code '$out'"; fi
+if [ $code -eq 1 ] && [[ "$out" == *"tftpd.json:"*": netboot-tftpd.max-windowsize: "* ]]; then pass "-t names the bad field: $out"; else fail "-t bad field: rc=$code '$out'"; fi
 write_config "$WORK/missing" ""
 out=$("$TFTPD" -t -c "$WORK/tftpd.json" 2>&1)
 code=$?
