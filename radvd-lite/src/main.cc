@@ -12,7 +12,6 @@
 namespace {
 
 constexpr const char* kDefaultConfig = "/etc/radvd-lite/radvd-lite.conf";
-constexpr const char* kVersion = "0.1.0";
 
 // Kept word for word in README.md ("Command line").
 constexpr const char* kUsage =
@@ -54,7 +53,7 @@ int main(int argc, char** argv) {
         case 't': test_only = true; break;
         case 'k': kea_config = optarg; break;
         case 'd': netboot::log::setLevel(netboot::log::Level::Debug); break;
-        case 'V': std::printf("radvd-lite %s\n", kVersion); return 0;
+        case 'V': std::printf("radvd-lite %s\n", NETBOOT_VERSION); return 0;
         case 'h': std::fputs(kUsage, stdout); return 0;
         default: std::fputs(kUsage, stderr); return 2;
         }

@@ -19,8 +19,8 @@
 #include "resolver.h"
 #include "server.h"
 
-#ifndef NETBOOT_TFTPD_VERSION
-#define NETBOOT_TFTPD_VERSION "0.0.0"
+#ifndef NETBOOT_VERSION
+#error "NETBOOT_VERSION comes from the build (common/CMakeLists.txt)"
 #endif
 
 namespace {
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (command_line.version) {
-            std::puts(NETBOOT_TFTPD_VERSION);
+            std::puts(NETBOOT_VERSION);
             return 0;
         }
         initial = load_settings(command_line);
