@@ -13,6 +13,8 @@ if(NETBOOT_INTEGRATION)
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/hooks/run_ha.sh LABELS integration TIMEOUT 180)
 endif()
 
+netboot_script_test(hook.messages
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/unit/hooks/test_messages.py LABELS unit TIMEOUT 30)
 netboot_unit_test(hook_core_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/hooks/core_test.cc LIBS netboot_core)
 netboot_unit_test(hook_config_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/hooks/config_test.cc LIBS netboot_config)
 netboot_unit_test(hook_libload_test SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/unit/hooks/libload_test.cc
