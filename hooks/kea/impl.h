@@ -150,8 +150,11 @@ private:
     void remember(int64_t time, const ClientId& client, const ClientFacts& facts, const BootDecision& decision,
                   const std::string& answered, std::string_view profile, const Assigned& assigned);
     isc::data::ConstElementPtr status() const;
-    // With storeMutex_ held exclusively: notices a state file that changed
-    // on disk or became readable again, and takes what it holds now.
+    // The ring of recent decisions, newest first, as decision events.
+    isc::data::ElementPtr recentDecisions() const;
+    // With writeMutex_ and storeMutex_ held (storeMutex_ exclusively):
+    // notices a state file that changed on disk or became readable again,
+    // and takes what it holds now.
     void refreshStateLocked();
     void adoptLocked(LoadedState loaded);
     void reportUnknownProfilesLocked() const;
@@ -164,7 +167,11 @@ private:
     const IpFamily family_;
     const std::string stateFile_;
 
-    // storeMutex_ guards the store and everything known about its file.
+    // Whoever refreshes from or writes the state file holds writeMutex_ for
+    // the whole read-change-write, so writers take turns; storeMutex_ guards
+    // the store and everything known about its file, and is held exclusively
+    // only to swap a written store in: the packet path never waits for the disk.
+    std::mutex writeMutex_;
     mutable std::shared_mutex storeMutex_;
     AssignmentStore store_;
     // Non-empty while the file cannot be used: assignments are read-only.

@@ -18,8 +18,16 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <fcntl.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <future>
+#include <thread>
 #include <unistd.h>
 
 using namespace isc::dhcp;
@@ -480,4 +488,45 @@ TEST_F(StateFile, ProfileNamingMacAnswersEachMachineItsOwn) {
     EXPECT_EQ(recent->get(3)->get("assignment")->stringValue(), "persistent");
     EXPECT_FALSE(recent->get(0)->get("assignment"));
     EXPECT_TRUE(recent->get(0)->get("ipxe")->boolValue());
+}
+
+// While an assignment is being written (here: stuck opening its temporary
+// file, a FIFO nobody reads), the packet path keeps answering from what is
+// in memory: writers hold their own lock, never the one the packet path reads under.
+TEST_F(StateFile, PacketsAreAnsweredWhileTheFileIsBeingWritten) {
+    ASSERT_TRUE(loadWith(kRescue));
+    ASSERT_EQ(result(command("netboot-assignment-set", R"({"hw-address": "52:54:00:16:00:51", "profile": "rescue"})")),
+              0);
+    const std::string temp = path_ + ".tmp";
+    ASSERT_EQ(mkfifo(temp.c_str(), 0600), 0);
+    std::promise<pid_t> writerTid;
+    std::future<isc::data::ConstElementPtr> blocked = std::async(std::launch::async, [&] {
+        writerTid.set_value(static_cast<pid_t>(syscall(SYS_gettid)));
+        return command("netboot-assignment-set", R"({"hw-address": "52:54:00:16:00:52", "profile": "rescue"})");
+    });
+    // Wait (bounded) until the writer sits in openat(2) on the FIFO.
+    const std::string syscallFile = "/proc/self/task/" + std::to_string(writerTid.get_future().get()) + "/syscall";
+    bool inOpen = false;
+    for (int i = 0; i < 1000 && !inOpen; ++i) {
+        std::ifstream f(syscallFile);
+        std::string number;
+        f >> number;
+        inOpen = number == std::to_string(SYS_openat);
+        if (!inOpen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::future<std::string> answer = std::async(std::launch::async, [] {
+        return ipxeReply({0x52, 0x54, 0x00, 0x16, 0x00, 0x51});
+    });
+    const bool answered = answer.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+    // Let the writer go: its fsync of a FIFO fails, so nothing is saved.
+    const int reader = open(temp.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(reader, 0);
+    const isc::data::ConstElementPtr refused = blocked.get();
+    close(reader);
+    ASSERT_TRUE(inOpen) << "the writer never reached openat on " << temp;
+    ASSERT_TRUE(answered) << "the packet path waited for the state file's write";
+    EXPECT_EQ(answer.get(), "http://[2001:db8::1]/rescue.ipxe");
+    EXPECT_EQ(result(refused), 1) << text(refused);
+    EXPECT_NE(result(command("netboot-assignment-get", R"({"hw-address": "52:54:00:16:00:52"})")), 0);
+    EXPECT_EQ(result(command("netboot-assignment-get", R"({"hw-address": "52:54:00:16:00:51"})")), 0);
 }
