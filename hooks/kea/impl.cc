@@ -39,7 +39,6 @@ constexpr size_t kMaxMalformedMemory = 4096;
 // Distinct answers a site gives without {mac}: a few per family, transport and server.
 constexpr size_t kMaxPreparedAnswers = 64;
 const char* const kSubnetContext = "netboot-subnet";
-constexpr std::string_view kHttpClient = "HTTPClient";
 
 // The payload of a received option, read without cloning it. Kea keeps the
 // option parsed: a generic option (a DUID, a client identifier, iPXE's user
@@ -110,12 +109,6 @@ bool requested(const Pkt& query, uint16_t listCode, uint16_t code, bool twoByteC
 // A boot option as an answer carries it: built once per prepared answer and
 // shared by every response that carries it, as Kea shares the options of its
 // own configuration (packing only reads them).
-OptionPtr makeOption(Option::Universe universe, uint16_t code, std::string_view value, bool nulTerminate = false) {
-    OptionBuffer data(value.begin(), value.end());
-    if (nulTerminate) data.push_back(0);
-    return OptionPtr(new Option(universe, code, data));
-}
-
 void replaceOption(Pkt& response, const OptionPtr& option) {
     while (response.delOption(option->getType())) {
     }
@@ -513,7 +506,7 @@ void NetbootImpl::account(const Query& query, const ClientFacts& facts, const Bo
     // "Once" lasts one boot: used up when the end of the chain (iPXE's
     // script, or a Secure Boot loader) is acknowledged (ACK, REPLY), not by
     // the exchanges before it, their retries or an offer.
-    if (assigned && assigned->second.once && decision.endsChain && acknowledged) {
+    if (assigned && assigned->second.once && usesUpOnce(decision, acknowledged)) {
         consume(assigned->first, query.getLabel());
     }
 }
@@ -522,36 +515,12 @@ PreparedAnswer NetbootImpl::prepare(const ClientFacts& facts, const ExchangeCont
                                     const BootPolicy::Overrides& overrides) const {
     PreparedAnswer prepared;
     prepared.decision = policy_.decide(facts, exchange, overrides);
-    const BootDecision& decision = prepared.decision;
-    if (!decision.changesAnswer()) return prepared;
-    const bool replacesFile = decision.answer != BootDecision::Answer::keepKea;
-    if (family_ == IpFamily::v4) {
-        if (replacesFile) {
-            prepared.bootFile = makeOption(Option::V4, DHO_BOOT_FILE_NAME, decision.bootFile,
-                                           policy_.settings().nulTerminateBootFileOption);
-            if (!decision.nextServer.empty()) {
-                prepared.nextServer = isc::asiolink::IOAddress(decision.nextServer);
-                prepared.serverName = makeOption(Option::V4, DHO_TFTP_SERVER_NAME, decision.nextServer);
-            }
-        }
-        if (decision.echoHttpClient) {
-            prepared.vendorClass = makeOption(Option::V4, DHO_VENDOR_CLASS_IDENTIFIER, kHttpClient);
-        }
-        return prepared;
-    }
-    // Option 60 (bootfile-param) is never added: edk2 drops an ADVERTISE
-    // that carries it.
-    if (replacesFile) prepared.bootFile = makeOption(Option::V6, D6O_BOOTFILE_URL, decision.bootFileUrl);
-    if (decision.echoHttpClient) {
-        // RFC 8415 21.16: enterprise number, then one length-prefixed class.
-        std::string data(4 + 2, '\0');
-        data[0] = static_cast<char>(facts.enterprise >> 24);
-        data[1] = static_cast<char>(facts.enterprise >> 16);
-        data[2] = static_cast<char>(facts.enterprise >> 8);
-        data[3] = static_cast<char>(facts.enterprise);
-        data[5] = static_cast<char>(kHttpClient.size());
-        data += kHttpClient;
-        prepared.vendorClass = makeOption(Option::V6, D6O_VENDOR_CLASS, data);
+    prepared.plan = planReply(prepared.decision, family_, facts, policy_.settings());
+    if (!prepared.plan.nextServer.empty()) prepared.nextServer = isc::asiolink::IOAddress(prepared.plan.nextServer);
+    const Option::Universe universe = family_ == IpFamily::v4 ? Option::V4 : Option::V6;
+    for (const ReplyOption& option : prepared.plan.options) {
+        prepared.options.push_back(OptionPtr(
+            new Option(universe, option.code, OptionBuffer(option.payload.begin(), option.payload.end()))));
     }
     return prepared;
 }
@@ -624,27 +593,21 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
     account(*query, facts, decision, layers.assigned, decision.bootFile, client, type == DHCPACK);
     if (!decision.changesAnswer()) return;
 
-    const GlobalSettings& settings = policy_.settings();
-    if (decision.answer != BootDecision::Answer::keepKea) {
-        if (decision.bootFile.size() < Pkt4::MAX_FILE_LEN) {
-            response->setFile(reinterpret_cast<const uint8_t*>(decision.bootFile.data()), decision.bootFile.size());
-        } else {
-            response->setFile(reinterpret_cast<const uint8_t*>(""), 0);
+    const ReplyPlan& plan = prepared->plan;
+    if (plan.file) {
+        response->setFile(reinterpret_cast<const uint8_t*>(plan.file->data()), plan.file->size());
+        if (plan.fileTooLong) {
             LOG_WARN(netbootLogger, NETBOOT_FILE_TOO_LONG).arg(query->getLabel()).arg(decision.bootFile);
         }
-        if (prepared->nextServer) {
-            response->setSiaddr(*prepared->nextServer);
-            if (settings.alwaysSendBootOptions ||
-                requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, DHO_TFTP_SERVER_NAME, false)) {
-                replaceOption(*response, prepared->serverName);
-            }
-        }
-        if (settings.alwaysSendBootOptions || decision.bootFile.size() >= Pkt4::MAX_FILE_LEN ||
-            requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, DHO_BOOT_FILE_NAME, false)) {
-            replaceOption(*response, prepared->bootFile);
-        }
     }
-    if (prepared->vendorClass) replaceOption(*response, prepared->vendorClass);
+    if (prepared->nextServer) response->setSiaddr(*prepared->nextServer);
+    for (size_t i = 0; i < plan.options.size(); ++i) {
+        if (plan.options[i].onlyIfRequested &&
+            !requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, plan.options[i].code, false)) {
+            continue;
+        }
+        replaceOption(*response, prepared->options[i]);
+    }
 }
 
 void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& query, const Pkt6Ptr& response) {
@@ -688,11 +651,7 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     account(*query, facts, decision, layers.assigned, decision.bootFileUrl, client, type == DHCPV6_REPLY);
     if (!decision.changesAnswer()) return;
 
-    // Option 59 goes out whether or not the client's ORO lists it: edk2
-    // lists it, but relays and some iPXE builds do not, and without it there
-    // is nothing to boot.
-    if (prepared->bootFile) replaceOption(*response, prepared->bootFile);
-    if (prepared->vendorClass) replaceOption(*response, prepared->vendorClass);
+    for (const OptionPtr& option : prepared->options) replaceOption(*response, option);
 }
 
 }  // namespace netboot

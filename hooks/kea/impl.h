@@ -6,6 +6,7 @@
 #include "core/assignments.h"
 #include "core/facts.h"
 #include "core/policy.h"
+#include "core/reply.h"
 #include "state_file.h"
 
 #include <asiolink/io_address.h>
@@ -62,10 +63,9 @@ struct RecentDecision {
 // what the hook costs per packet.
 struct PreparedAnswer {
     BootDecision decision;
-    std::optional<isc::asiolink::IOAddress> nextServer;  // v4 siaddr
-    isc::dhcp::OptionPtr bootFile;     // v4 67, v6 59
-    isc::dhcp::OptionPtr serverName;   // v4 66
-    isc::dhcp::OptionPtr vendorClass;  // "HTTPClient": v4 60, v6 16
+    ReplyPlan plan;
+    std::optional<isc::asiolink::IOAddress> nextServer;  // plan.nextServer, parsed once
+    std::vector<isc::dhcp::OptionPtr> options;           // plan.options, built once
 };
 
 class NetbootImpl {

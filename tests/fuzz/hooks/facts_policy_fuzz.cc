@@ -9,6 +9,7 @@
 // remain); the derived MAC, or the DUID, is then the client's {mac}.
 #include "core/facts.h"
 #include "core/policy.h"
+#include "core/reply.h"
 
 #include <cstdlib>
 #include <string>
@@ -88,5 +89,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (raw.family == IpFamily::v6 && decision.answer != Answer::none && decision.answer != Answer::keepKea) {
         check(!decision.bootFileUrl.empty());
     }
+    // The reply plan: nothing without an answer; a v4 file field that fits
+    // (a longer boot file goes in option 67, which Kea splits past 255 bytes).
+    const ReplyPlan plan = planReply(decision, raw.family, facts, GlobalSettings{});
+    if (!decision.changesAnswer()) check(plan.options.empty() && !plan.file);
+    if (plan.file) check(plan.file->size() < kDhcp4FileFieldSize && raw.family == IpFamily::v4);
+    for (const ReplyOption& option : plan.options) check(option.code != 0);
     return 0;
 }

@@ -1,8 +1,9 @@
 // Unit tests of the hook's pure core: the IANA table, fact extraction from
-// raw option bytes, templates and the boot policy.
+// raw option bytes, templates, the boot policy and the reply plan.
 #include "core/arch.h"
 #include "core/facts.h"
 #include "core/policy.h"
+#include "core/reply.h"
 #include "core/url_template.h"
 
 #include <gtest/gtest.h>
@@ -619,4 +620,85 @@ TEST(ClientMac6, NoMacFallsBackToTheIdentifierNotToUnknown) {
     other[5] ^= 1;  // a byte of the UUID (back() trips GCC 16's -Warray-bounds)
     EXPECT_NE(macOrIdentifier({}, Bytes{duid.data(), duid.size()}, "duid-"),
               macOrIdentifier({}, Bytes{other.data(), other.size()}, "duid-"));
+}
+
+namespace {
+
+std::string optionCodes(const ReplyPlan& plan) {
+    std::string codes;
+    for (const ReplyOption& o : plan.options) {
+        codes += (codes.empty() ? "" : " ") + std::to_string(o.code) + (o.onlyIfRequested ? "?" : "");
+    }
+    return codes;
+}
+
+}  // namespace
+
+TEST(Reply, V4TftpSetsFileSiaddrAnd66And67) {
+    BootPolicy policy({}, hookDefaults());
+    const BootDecision d = policy.decide(client(IpFamily::v4, 7), v4);
+    ReplyPlan plan = planReply(d, IpFamily::v4, client(IpFamily::v4, 7), GlobalSettings{});
+    EXPECT_EQ(plan.file, "ipxe.efi");
+    EXPECT_FALSE(plan.fileTooLong);
+    EXPECT_EQ(plan.nextServer, "192.0.2.1");
+    EXPECT_EQ(optionCodes(plan), "66 67");
+    EXPECT_EQ(plan.options[0].payload, "192.0.2.1");
+    EXPECT_EQ(plan.options[1].payload, std::string("ipxe.efi\0", 9));  // old UNDI ROMs read past the end
+    GlobalSettings asked;
+    asked.alwaysSendBootOptions = false;
+    asked.nulTerminateBootFileOption = false;
+    plan = planReply(d, IpFamily::v4, client(IpFamily::v4, 7), asked);
+    EXPECT_EQ(optionCodes(plan), "66? 67?");
+    EXPECT_EQ(plan.options[1].payload, "ipxe.efi");
+}
+
+TEST(Reply, V4BootFileTooLongForTheFieldGoesIn67Only) {
+    BootDecision d;
+    d.answer = BootDecision::Answer::ipxeScript;
+    d.bootFile = "http://192.0.2.1/" + std::string(111, 'x');  // 128 characters
+    GlobalSettings asked;
+    asked.alwaysSendBootOptions = false;
+    const ReplyPlan plan = planReply(d, IpFamily::v4, client(IpFamily::v4, 7, true), asked);
+    EXPECT_EQ(plan.file, "");
+    EXPECT_TRUE(plan.fileTooLong);
+    EXPECT_EQ(optionCodes(plan), "67");  // sent unasked: nowhere else to put it
+    d.bootFile.pop_back();
+    EXPECT_FALSE(planReply(d, IpFamily::v4, client(IpFamily::v4, 7, true), asked).fileTooLong);
+}
+
+TEST(Reply, HttpBootEchoesHttpClientWithTheClientsEnterprise) {
+    BootPolicy policy({}, hookDefaults());
+    ClientFacts facts = client(IpFamily::v6, 0x10, false, true);
+    facts.enterprise = 0x01020304;
+    const ReplyPlan plan = planReply(policy.decide(facts, v6), IpFamily::v6, facts, GlobalSettings{});
+    EXPECT_FALSE(plan.file);
+    EXPECT_EQ(optionCodes(plan), "59 16");
+    EXPECT_EQ(plan.options[0].payload, "http://[2001:db8::1]/ipxe.efi");
+    EXPECT_EQ(plan.options[1].payload, std::string("\x01\x02\x03\x04\x00\x0aHTTPClient", 16));
+    const ClientFacts v4facts = client(IpFamily::v4, 0x10, false, true);
+    EXPECT_EQ(optionCodes(planReply(policy.decide(v4facts, v4), IpFamily::v4, v4facts, GlobalSettings{})),
+              "67 60");  // an HTTP URL: no TFTP server, so no siaddr and no 66
+}
+
+TEST(Reply, KeaBootFileKeptAndNoAnswerLeaveKeasFields) {
+    BootDecision keep;
+    keep.answer = BootDecision::Answer::keepKea;
+    keep.echoHttpClient = true;
+    ReplyPlan plan = planReply(keep, IpFamily::v4, client(IpFamily::v4, 0x10), GlobalSettings{});
+    EXPECT_FALSE(plan.file);
+    EXPECT_TRUE(plan.nextServer.empty());
+    EXPECT_EQ(optionCodes(plan), "60");
+    EXPECT_EQ(optionCodes(planReply(keep, IpFamily::v6, client(IpFamily::v6, 0x10), GlobalSettings{})), "16");
+    plan = planReply(BootDecision{}, IpFamily::v4, client(IpFamily::v4, 7), GlobalSettings{});
+    EXPECT_FALSE(plan.file);
+    EXPECT_TRUE(plan.options.empty());
+}
+
+TEST(Reply, OnceIsUsedUpOnlyByTheAcknowledgedEndOfTheChain) {
+    BootDecision d;
+    d.endsChain = true;
+    EXPECT_TRUE(usesUpOnce(d, true));
+    EXPECT_FALSE(usesUpOnce(d, false));  // an offer or advertise
+    d.endsChain = false;
+    EXPECT_FALSE(usesUpOnce(d, true));  // the firmware's stage before iPXE
 }
