@@ -10,7 +10,9 @@ if(NETBOOT_INTEGRATION)
       LABELS integration TIMEOUT 240)
   endforeach()
   netboot_script_test(integration.hook.ha-failover
-    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/hooks/run_ha.sh LABELS integration TIMEOUT 180)
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/hooks/run_ha.sh 4 LABELS integration TIMEOUT 180)
+  netboot_script_test(integration.hook.ha-failover.v6
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/hooks/run_ha.sh 6 LABELS integration TIMEOUT 180)
 endif()
 
 netboot_script_test(hook.messages

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Two kea-dhcp4 servers in Kea's HA load-balancing, each with the netboot
-# hook and a kea-ctrl-agent, on one link (a bridge) with a client. Runs
-# test_ha.py in the client namespace; removes everything on exit.
+# Two kea-dhcpN servers (run_ha.sh 4|6) in Kea's HA load-balancing, each
+# with the netboot hook and a kea-ctrl-agent, on one link (a bridge) with a
+# client. Runs test_ha.py in the client namespace; removes everything on exit.
 set -euo pipefail
+family=${1:-4}
+case "$family" in 4|6) ;; *) echo "usage: run_ha.sh 4|6" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 build=${NETBOOT_BUILD_DIR:?set by ctest}
 kea_env=$here/../../../tools/kea-env
 # Every Kea daemon runs through kea-env: its hooks (ours and Kea's HA and
 # lease_cmds), sockets and logs in the server's own directory.
 export NETBOOT_HOOK=$build/hooks/libdhcp_netboot.so
-tag=nbha$$
+tag=nbha$family$$
 hub=$tag-h cli=$tag-c
 root=$(mktemp -d /tmp/$tag.XXXXXX)
 pids=()
@@ -32,20 +34,22 @@ trap 'exit 130' INT TERM  # an interrupted run must not exit 0 through cleanup
 ip netns add "$hub"
 ip -n "$hub" link add br0 type bridge
 ip -n "$hub" link set br0 up
-join() {  # namespace, address
-  local ns=$1 addr=$2 ifc=$3
+join() {  # namespace, host number on the link, interface
+  local ns=$1 host=$2 ifc=$3
   ip netns add "$ns"
   ip -n "$ns" link set lo up
   ip link add "$ifc" type veth peer name "$ifc"p
   ip link set "$ifc" netns "$ns"
   ip link set "$ifc"p netns "$hub"
   ip -n "$hub" link set "$ifc"p master br0 up
-  ip -n "$ns" addr add "$addr"/24 dev "$ifc"
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf."$ifc".accept_dad=0
+  ip -n "$ns" addr add 192.0.2."$host"/24 dev "$ifc"
+  ip -n "$ns" addr add 2001:db8::"$host"/64 dev "$ifc" nodad
   ip -n "$ns" link set "$ifc" up
 }
-join "$tag-1" 192.0.2.1 "$tag"a
-join "$tag-2" 192.0.2.3 "$tag"b
-join "$cli" 192.0.2.2 "$tag"c
+join "$tag-1" 1 "$tag"a
+join "$tag-2" 3 "$tag"b
+join "$cli" 2 "$tag"c
 
 for s in 1 2; do
   dir=$root/s$s
@@ -53,13 +57,13 @@ for s in 1 2; do
   ifc=$([ $s = 1 ] && echo "$tag"a || echo "$tag"b)
   addr=$([ $s = 1 ] && echo 192.0.2.1 || echo 192.0.2.3)
   sed -e "s|@SRV_IF@|$ifc|g" -e "s|@DIR@|$dir|g" -e "s|@HOOK@|$dir/hooks/libdhcp_netboot.so|g" -e "s|@KEA_HOOKS@|$dir/hooks|g" \
-    -e "s|@NAME@|server$s|g" "$here/kea4-ha.json.in" > "$dir/kea.json"
-  sed -e "s|@CA_ADDR@|$addr|g" -e "s|@DIR@|$dir|g" -e "s|@FAMILY@|4|g" "$here/ca.json.in" > "$dir/ca.json"
+    -e "s|@NAME@|server$s|g" "$here/kea$family-ha.json.in" > "$dir/kea.json"
+  sed -e "s|@CA_ADDR@|$addr|g" -e "s|@DIR@|$dir|g" -e "s|@FAMILY@|$family|g" "$here/ca.json.in" > "$dir/ca.json"
   "$build/hooks/netboot-check-config" -q "$dir/kea.json"
-  ip netns exec "$tag-$s" "$kea_env" "$dir" kea-dhcp4 -c "$dir/kea.json" > "$dir/kea.out" 2>&1 &
+  ip netns exec "$tag-$s" "$kea_env" "$dir" kea-dhcp$family -c "$dir/kea.json" > "$dir/kea.out" 2>&1 &
   echo $! > "$dir/kea.pid"
   ip netns exec "$tag-$s" "$kea_env" "$dir" kea-ctrl-agent -c "$dir/ca.json" > "$dir/ca.out" 2>&1 &
   pids+=($!)
 done
 
-ip netns exec "$cli" env NB_IFACE="$tag"c NB_ROOT="$root" python3 "$here/test_ha.py" -v
+ip netns exec "$cli" env NB_FAMILY="$family" NB_IFACE="$tag"c NB_ROOT="$root" python3 "$here/test_ha.py" -v

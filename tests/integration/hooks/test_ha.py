@@ -1,7 +1,8 @@
-"""HA: a pair of kea-dhcp4 servers in Kea's load-balancing mode, each with
-the netboot hook. The operator assigns a profile on both peers (each
-through its own kea-ctrl-agent); one peer dies in the middle of a boot
-chain; the machine still gets its assigned profile from the other."""
+"""HA: a pair of kea-dhcp4 or kea-dhcp6 servers (NB_FAMILY) in Kea's
+load-balancing mode, each with the netboot hook. The operator assigns a
+profile on both peers (each through its own kea-ctrl-agent); one peer dies
+in the middle of a boot chain; the machine still gets its assigned profile
+from the other."""
 
 import json
 import os
@@ -11,8 +12,10 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
-from netboot_probe import PROFILES, Client4  # noqa: E402
+from netboot_probe import PROFILES, Client4, Client6  # noqa: E402
 
+FAMILY = int(os.environ.get("NB_FAMILY", "4"))
+SERVICE = "dhcp%d" % FAMILY
 IFACE = os.environ["NB_IFACE"]
 ROOT = os.environ["NB_ROOT"]
 PEERS = {"192.0.2.1": "http://192.0.2.1:8000/", "192.0.2.3": "http://192.0.2.3:8000/"}
@@ -20,7 +23,7 @@ PID_FILES = {"192.0.2.1": os.path.join(ROOT, "s1", "kea.pid"), "192.0.2.3": os.p
 
 
 def command(url, name, arguments=None):
-    body = {"command": name, "service": ["dhcp4"]}
+    body = {"command": name, "service": [SERVICE]}
     if arguments is not None:
         body["arguments"] = arguments
     out = subprocess.run(["curl", "-sS", "--max-time", "5", "-X", "POST", "-H", "Content-Type: application/json",
@@ -28,12 +31,64 @@ def command(url, name, arguments=None):
     return json.loads(out)[0]
 
 
-def discover(mac, profile, timeout=2.0):
-    client = Client4("192.0.2.1", IFACE)
+# The peers by their address on the boot link: it is the {server} of every
+# URL they answer (DHCPv4: also the server identifier).
+SERVED_BY = {"192.0.2.1": ("192.0.2.1", "2001:db8::1"), "192.0.2.3": ("192.0.2.3", "2001:db8::3")}
+
+
+def firmware(mac):
+    """The firmware's stage (v4 OFFER, v6 ADVERTISE): (boot file, peer) or None."""
+    if FAMILY == 4:
+        client = Client4("192.0.2.1", IFACE)
+        try:
+            offer = client.discover(mac, PROFILES["uefi-x64-pxe"][1], timeout=2.0)
+        finally:
+            client.close()
+        return (offer.file, ".".join(str(b) for b in offer.options[54])) if offer else None
+    client = Client6(IFACE)
     try:
-        return client.discover(mac, PROFILES[profile][1], timeout=timeout)
+        advertise = client.solicit(mac, PROFILES["uefi-x64-pxe6"][1], timeout=2.0)
     finally:
         client.close()
+    if not advertise:
+        return None
+    url = advertise.text(59)
+    return url, next(peer for peer, (_, v6) in SERVED_BY.items() if "[%s]" % v6 in url)
+
+
+def ipxe(mac):
+    """iPXE's stage, acknowledged (v4 ACK, v6 REPLY): the script URL or None."""
+    if FAMILY == 4:
+        client = Client4("192.0.2.1", IFACE)
+        try:
+            _, ack = client.dora(mac, PROFILES["ipxe-efi"][1])
+        finally:
+            client.close()
+        return ack.file if ack else None
+    client = Client6(IFACE)
+    try:
+        reply = client.information_request(mac, PROFILES["ipxe-efi6"][1], timeout=2.0)
+    finally:
+        client.close()
+    return reply.text(59) if reply else None
+
+
+def host(peer):
+    """How a URL names the peer: its address on the link, bracketed for IPv6."""
+    v4, v6 = SERVED_BY[peer]
+    return v4 if FAMILY == 4 else "[%s]" % v6
+
+
+def retried(ask, seconds=45):
+    """What `ask` answers first, asking again each second (a client's
+    retransmissions) for at most `seconds`; None if it never answers."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        answer = ask()
+        if answer is not None:
+            return answer
+        time.sleep(1)
+    return None
 
 
 def ha_state(url):
@@ -60,36 +115,31 @@ class Failover(unittest.TestCase):
             self.assertEqual(answer["result"], 0, answer)
 
         # Firmware stage: answered by the peer that load-balancing gives this MAC.
-        offer = discover(mac, "uefi-x64-pxe")
-        self.assertIsNotNone(offer)
-        self.assertEqual(offer.file, "rescue/ipxe.efi")
-        serving = ".".join(str(b) for b in offer.options[54])
+        offered = firmware(mac)
+        self.assertIsNotNone(offered)
+        loader, serving = offered
+        self.assertEqual(loader, "rescue/ipxe.efi" if FAMILY == 4 else "tftp://%s/rescue/ipxe.efi" % host(serving))
         survivor = [a for a in PEERS if a != serving][0]
 
         # The serving peer dies before iPXE asks for its script.
         with open(PID_FILES[serving]) as f:
             os.kill(int(f.read()), 9)
+        killed = time.monotonic()
 
-        # iPXE retries until the survivor takes over the dead peer's clients.
-        deadline = time.monotonic() + 45
-        reply = None
-        while time.monotonic() < deadline:
-            client = Client4("192.0.2.1", IFACE)
-            try:
-                _, reply = client.dora(mac, PROFILES["ipxe-efi"][1])
-            finally:
-                client.close()
-            if reply is not None:
-                break
-            time.sleep(1)
-        self.assertIsNotNone(reply, "the surviving peer never answered: %s" % ha_state(PEERS[survivor]))
-        self.assertEqual(".".join(str(b) for b in reply.options[54]), survivor)
-        self.assertEqual(reply.file, "http://%s/rescue.ipxe" % survivor)
+        # iPXE retries until the survivor takes over the dead peer's clients
+        # (DHCPv6 INFORMATION-REQUESTs are answered by both peers at once).
+        script = retried(lambda: ipxe(mac))
+        self.assertIsNotNone(script, "the surviving peer never answered: %s" % ha_state(PEERS[survivor]))
+        print("DHCPv%d: %s killed; iPXE answered by %s %.1f s later" % (FAMILY, serving, survivor,
+                                                                       time.monotonic() - killed))
+        self.assertEqual(script, "http://%s/rescue.ipxe" % host(survivor))
         # Used up on the survivor: the next boot is normal again.
         self.assertEqual(command(PEERS[survivor], "netboot-assignment-get", {"hw-address": mac})["result"], 3)
-        offer = discover(mac, "uefi-x64-pxe")
-        self.assertIsNotNone(offer)
-        self.assertEqual(offer.file, "ipxe.efi")
+        offered = retried(lambda: firmware(mac))
+        self.assertIsNotNone(offered, "the surviving peer never took over: %s" % ha_state(PEERS[survivor]))
+        print("DHCPv%d: the firmware's next exchange answered by %s %.1f s after the kill (%s)"
+              % (FAMILY, survivor, time.monotonic() - killed, ha_state(PEERS[survivor])))
+        self.assertEqual(offered, ("ipxe.efi" if FAMILY == 4 else "tftp://%s/ipxe.efi" % host(survivor), survivor))
 
 
 if __name__ == "__main__":
