@@ -326,7 +326,7 @@ SCENARIOS = {
                 "derive $prefix after UEFI HTTP boot",
         evidence=[
             ("DHCPv4: OVMF (Secure Boot) HTTP boot told shimx64.efi", "dhcp4",
-             Decision(arch="efi-x64", transport="http", boot_file=URL4 + "/shimx64.efi")),
+             Decision(arch="efi-x64-http", transport="http", boot_file=URL4 + "/shimx64.efi")),
             ("HTTP: GET /shimx64.efi", "http", r'"GET /shimx64\.efi HTTP/[0-9.]+" 200 '),
             # shim asks for "//grubx64.efi" over HTTP (its own directory and a slash)
             ("HTTP: GET grubx64.efi (signed GRUB)", "http", r'"GET /+grubx64\.efi HTTP/[0-9.]+" 200 '),
@@ -377,7 +377,7 @@ SCENARIOS = {
         mac="52:54:00:e2:e0:04", fw="x64", v4=True, v6=False, pxe4=False, pxe6=False,
         evidence=[
             ("DHCPv4: OVMF HTTP boot told http://192.0.2.1/ipxe.efi", "dhcp4",
-             Decision(arch="efi-x64", transport="http", ipxe=False, boot_file=URL4 + "/ipxe.efi")),
+             Decision(arch="efi-x64-http", transport="http", ipxe=False, boot_file=URL4 + "/ipxe.efi")),
             ("HTTP: GET /ipxe.efi", "http", r'"GET /ipxe\.efi HTTP/[0-9.]+" 200 '),
             ("DHCPv4: iPXE told the script URL", "dhcp4",
              Decision(ipxe=True, boot_file=URL4 + "/boot.ipxe")),
@@ -389,7 +389,7 @@ SCENARIOS = {
         mac="52:54:00:e2:e0:05", fw="x64", v4=False, v6=True, pxe4=False, pxe6=False, http6_first=True,
         evidence=[
             ("DHCPv6: OVMF HTTP boot told http://[2001:db8::1]/ipxe.efi", "dhcp6",
-             Decision(arch="efi-x64", transport="http", ipxe=False, boot_file=URL6 + "/ipxe.efi")),
+             Decision(arch="efi-x64-http", transport="http", ipxe=False, boot_file=URL6 + "/ipxe.efi")),
             ("HTTP over IPv6: GET /ipxe.efi", "http", V6CLIENT + r'.*"GET /ipxe\.efi HTTP/[0-9.]+" 200 '),
             ("DHCPv6: iPXE told the script URL", "dhcp6",
              Decision(ipxe=True, boot_file=URL6 + "/boot.ipxe")),
@@ -413,7 +413,7 @@ SCENARIOS = {
         reached="GRUB (it stops at grub>: GRUB 2.06 cannot derive $prefix after UEFI HTTP boot, so the menu is not shown)",
         evidence=[
             ("DHCPv4: OVMF ia32 HTTP boot told http://192.0.2.1/grubnetia32.efi", "dhcp4",
-             Decision(arch="efi-ia32", transport="http", boot_file=URL4 + "/grubnetia32.efi")),
+             Decision(arch="efi-ia32-http", transport="http", boot_file=URL4 + "/grubnetia32.efi")),
             ("HTTP: GET /grubnetia32.efi", "http", r'"GET /grubnetia32\.efi HTTP/[0-9.]+" 200 '),
             ("VM console: GRUB started", "serial", r"grub>|" + re.escape(MARKER)),
         ]),
