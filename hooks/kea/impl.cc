@@ -551,6 +551,45 @@ std::shared_ptr<const PreparedAnswer> NetbootImpl::answerFor(const ClientFacts& 
     return answer;
 }
 
+// What both families do once the client is known: its settings, the
+// (shared) answer, the decision's log line, statistics and "once", and the
+// reply plan copied into Kea's response.
+template <typename Query, typename Response, typename VendorText>
+void NetbootImpl::answerClient(isc::hooks::CalloutHandle& handle, Query& query, Response& response,
+                               const ClientFacts& facts, const ClientId& client, std::string_view serverAddress,
+                               std::string keaBootFile, VendorText vendorText, bool acknowledged) {
+    constexpr bool v4 = std::is_same_v<Query, Pkt4>;
+    const ClientLayers layers = layersFor(handle, query, client);
+    ExchangeContext exchange{std::string(serverAddress), layers.needsMac ? client.text() : std::string(),
+                             std::move(keaBootFile)};
+    const std::shared_ptr<const PreparedAnswer> prepared = answerFor(facts, exchange, layers);
+    const BootDecision& decision = prepared->decision;
+    if (netbootLogger.isDebugEnabled(kDebugDecision)) {
+        logDecision(query, client, facts, vendorText(), decision, layers.assigned, layers.ignored);
+    }
+    account(query, facts, decision, layers.assigned, v4 ? decision.bootFile : decision.bootFileUrl, client,
+            acknowledged);
+    if (!decision.changesAnswer()) return;
+
+    const ReplyPlan& plan = prepared->plan;
+    if constexpr (v4) {
+        if (plan.file) {
+            response.setFile(reinterpret_cast<const uint8_t*>(plan.file->data()), plan.file->size());
+            if (plan.fileTooLong) {
+                LOG_WARN(netbootLogger, NETBOOT_FILE_TOO_LONG).arg(query.getLabel()).arg(decision.bootFile);
+            }
+        }
+        if (prepared->nextServer) response.setSiaddr(*prepared->nextServer);
+    }
+    constexpr uint16_t requestList = v4 ? uint16_t{DHO_DHCP_PARAMETER_REQUEST_LIST} : uint16_t{D6O_ORO};
+    for (size_t i = 0; i < plan.options.size(); ++i) {
+        if (plan.options[i].onlyIfRequested && !requested(query, requestList, plan.options[i].code, !v4)) {
+            continue;
+        }
+        replaceOption(response, prepared->options[i]);
+    }
+}
+
 void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& query, const Pkt4Ptr& response) {
     const uint8_t type = response->getType();
     if (type != DHCPOFFER && type != DHCPACK) return;
@@ -580,34 +619,9 @@ void NetbootImpl::answer4(isc::hooks::CalloutHandle& handle, const Pkt4Ptr& quer
         if (found != query->options_.end() && found->second) client.identifier = clientId.emplace(*found->second).view();
     }
 
-    const ClientLayers layers = layersFor(handle, *query, client);
-
-    ExchangeContext exchange{std::string(serverAddress4(*query, *response)),
-                             layers.needsMac ? client.text() : std::string(), trimmedFile(*response)};
-    const std::shared_ptr<const PreparedAnswer> prepared = answerFor(facts, exchange, layers);
-    const BootDecision& decision = prepared->decision;
-    if (netbootLogger.isDebugEnabled(kDebugDecision)) {
-        logDecision(*query, client, facts, vendor.present() ? printable(*vendor.view()) : std::string(), decision,
-                    layers.assigned, layers.ignored);
-    }
-    account(*query, facts, decision, layers.assigned, decision.bootFile, client, type == DHCPACK);
-    if (!decision.changesAnswer()) return;
-
-    const ReplyPlan& plan = prepared->plan;
-    if (plan.file) {
-        response->setFile(reinterpret_cast<const uint8_t*>(plan.file->data()), plan.file->size());
-        if (plan.fileTooLong) {
-            LOG_WARN(netbootLogger, NETBOOT_FILE_TOO_LONG).arg(query->getLabel()).arg(decision.bootFile);
-        }
-    }
-    if (prepared->nextServer) response->setSiaddr(*prepared->nextServer);
-    for (size_t i = 0; i < plan.options.size(); ++i) {
-        if (plan.options[i].onlyIfRequested &&
-            !requested(*query, DHO_DHCP_PARAMETER_REQUEST_LIST, plan.options[i].code, false)) {
-            continue;
-        }
-        replaceOption(*response, prepared->options[i]);
-    }
+    answerClient(handle, *query, *response, facts, client, serverAddress4(*query, *response), trimmedFile(*response),
+                 [&vendor] { return vendor.present() ? printable(*vendor.view()) : std::string(); },
+                 type == DHCPACK);
 }
 
 void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& query, const Pkt6Ptr& response) {
@@ -637,21 +651,12 @@ void NetbootImpl::answer6(isc::hooks::CalloutHandle& handle, const Pkt6Ptr& quer
     client.identifier = duid.view();
     client.identifierPrefix = "duid-";
 
-    const ClientLayers layers = layersFor(handle, *query, client);
-
-    ExchangeContext exchange{std::string(serverAddress6(query)), layers.needsMac ? client.text() : std::string(),
-                             keaBootUrl(*response)};
-    const std::shared_ptr<const PreparedAnswer> prepared = answerFor(facts, exchange, layers);
-    const BootDecision& decision = prepared->decision;
-    if (netbootLogger.isDebugEnabled(kDebugDecision)) {
-        const std::string vendorText =
-            vendor.size() > 6 ? printable(Bytes{vendor.begin() + 6, vendor.size() - 6}) : std::string();
-        logDecision(*query, client, facts, vendorText, decision, layers.assigned, layers.ignored);
-    }
-    account(*query, facts, decision, layers.assigned, decision.bootFileUrl, client, type == DHCPV6_REPLY);
-    if (!decision.changesAnswer()) return;
-
-    for (const OptionPtr& option : prepared->options) replaceOption(*response, option);
+    answerClient(handle, *query, *response, facts, client, serverAddress6(query), keaBootUrl(*response),
+                 [&vendor] {
+                     // After the enterprise number and the first class's length.
+                     return vendor.size() > 6 ? printable(Bytes{vendor.begin() + 6, vendor.size() - 6}) : std::string();
+                 },
+                 type == DHCPV6_REPLY);
 }
 
 }  // namespace netboot

@@ -115,6 +115,10 @@ private:
         std::string text() const { return macOrIdentifier(mac, mac.empty() ? identifier : std::nullopt, identifierPrefix); }
     };
     std::string_view macSourceName(const ClientId& client) const;
+    template <typename Query, typename Response, typename VendorText>
+    void answerClient(isc::hooks::CalloutHandle& handle, Query& query, Response& response, const ClientFacts& facts,
+                      const ClientId& client, std::string_view serverAddress, std::string keaBootFile,
+                      VendorText vendorText, bool acknowledged);
     template <typename Query>
     void logDecision(const Query& query, const ClientId& client, const ClientFacts& facts,
                      const std::string& vendorClass, const BootDecision& decision, const Assigned& assigned,
