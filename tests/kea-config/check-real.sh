@@ -7,6 +7,7 @@
 set -euo pipefail
 top=${NETBOOT_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${NETBOOT_BUILD_DIR:?set by ctest}
+source "$top/tests/lib/netns.sh"
 tftpd=$build/tftpd/netboot-tftpd
 radvd=$build/radvd-lite/radvd-lite
 tag=nbkc$$
@@ -14,8 +15,7 @@ ns=$tag
 dir=$(mktemp -d /tmp/$tag.XXXXXX)
 cleanup() {
   local rc=$?
-  ip netns del "$ns" 2>/dev/null || true
-  ip netns del "${ns}s" 2>/dev/null || true
+  netns_del "$ns" "${ns}s"
   if [ $rc -ne 0 ]; then echo "(files kept in $dir)"; else rm -rf "$dir"; fi
   exit $rc
 }
@@ -23,15 +23,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add "$tag"a type veth peer name "$tag"b
-ip netns exec "$ns" sysctl -qw net.ipv6.conf."$tag"a.accept_dad=0
-ip -n "$ns" addr add 198.51.100.1/24 dev "$tag"a
-ip -n "$ns" addr add 198.51.100.3/24 dev "$tag"a
-ip -n "$ns" addr add 2001:db8:77::1/64 dev "$tag"a nodad
-ip -n "$ns" link set "$tag"a up
-ip -n "$ns" link set "$tag"b up
+netns_add "$ns"
+netns_veth "$ns" "$tag"a "$ns" "$tag"b
+netns_addr "$ns" "$tag"a 198.51.100.1/24 198.51.100.3/24 2001:db8:77::1/64
 
 mkdir -p "$dir/root" "$dir/run" "$dir/out"
 chmod 755 "$dir"
@@ -150,14 +144,9 @@ fi
 # with reservations, two with BMCs): every program accepts what it renders.
 # Its interface eth1 exists in a namespace of its own, with rack A's addresses.
 ns2=${tag}s
-ip netns add "$ns2"
-ip -n "$ns2" link set lo up
-ip -n "$ns2" link add eth1 type veth peer name eth2
-ip netns exec "$ns2" sysctl -qw net.ipv6.conf.eth1.accept_dad=0
-ip -n "$ns2" addr add 192.0.2.1/25 dev eth1
-ip -n "$ns2" addr add 2001:db8:a::1/64 dev eth1 nodad
-ip -n "$ns2" link set eth1 up
-ip -n "$ns2" link set eth2 up
+netns_add "$ns2"
+netns_veth "$ns2" eth1 "$ns2" eth2
+netns_addr "$ns2" eth1 192.0.2.1/25 2001:db8:a::1/64
 sed -e "s|\"root\": \"/srv/netboot\"|\"root\": \"$dir/root\"|" -e 's|"install-loaders": true|"install-loaders": false|' \
     -e "s|^{|{ \"hook\": \"$kea_run/hooks/libdhcp_netboot.so\", \"run-dir\": \"$dir/run\",|" \
     "$top/kea-config/examples/site.json" > "$dir/site.json"

@@ -14,6 +14,7 @@ checker=$build/hooks/netboot-check-config
 kea_env=$here/../../../tools/kea-env
 # Every Kea daemon runs through kea-env: hooks, sockets and logs in $dir.
 export NETBOOT_HOOK=$build/hooks/libdhcp_netboot.so
+source "$here/../../lib/netns.sh"
 
 suffix=; if [ "$mt" = true ]; then suffix=m; fi
 tag=nbh$family$suffix$$
@@ -26,8 +27,7 @@ cleanup() {
   [ -n "$ca_pid" ] && kill "$ca_pid" 2>/dev/null && wait "$ca_pid" 2>/dev/null || true
   # Kea restarted by the tests themselves (persistence checks) records its PID here.
   [ -f "$dir/kea.restarted.pid" ] && kill "$(cat "$dir/kea.restarted.pid")" 2>/dev/null || true
-  ip netns del "$srv" 2>/dev/null || true
-  ip netns del "$cli" 2>/dev/null || true
+  netns_del "$srv" "$cli"
   if [ $rc -ne 0 ] && [ -f "$dir/kea.log" ]; then
     echo "--- last lines of the Kea log (kept in $dir) ---"
     grep -av 'DHCPSRV_\(MEMFILE\|CFGMGR\)' "$dir/kea.log" | tail -40
@@ -39,24 +39,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM  # an interrupted run must not exit 0 through cleanup
 
-ip netns add "$srv"
-ip netns add "$cli"
-ip link add "$tag"s type veth peer name "$tag"c
-ip link set "$tag"s netns "$srv"
-ip link set "$tag"c netns "$cli"
-for ns in "$srv" "$cli"; do
-  ip -n "$ns" link set lo up
-done
-ip netns exec "$srv" sysctl -qw net.ipv6.conf."$tag"s.accept_dad=0
-ip netns exec "$cli" sysctl -qw net.ipv6.conf."$tag"c.accept_dad=0
-ip -n "$srv" addr add 192.0.2.1/24 dev "$tag"s
-ip -n "$srv" addr add 2001:db8::1/64 dev "$tag"s nodad
-ip -n "$cli" addr add 192.0.2.2/24 dev "$tag"c
-ip -n "$cli" addr add 198.51.100.1/24 dev "$tag"c
-ip -n "$cli" addr add 2001:db8::2/64 dev "$tag"c nodad
-ip -n "$cli" addr add 2001:db8:1::1/64 dev "$tag"c nodad
-ip -n "$srv" link set "$tag"s up
-ip -n "$cli" link set "$tag"c up
+netns_add "$srv" "$cli"
+netns_veth "$srv" "$tag"s "$cli" "$tag"c
+netns_addr "$srv" "$tag"s 192.0.2.1/24 2001:db8::1/64
+netns_addr "$cli" "$tag"c 192.0.2.2/24 198.51.100.1/24 2001:db8::2/64 2001:db8:1::1/64
 # Relayed answers go back to the relay's address on the client side.
 ip -n "$srv" route add 198.51.100.0/24 via 192.0.2.2
 ip -n "$srv" -6 route add 2001:db8:1::/64 via 2001:db8::2

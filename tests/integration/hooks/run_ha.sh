@@ -11,6 +11,7 @@ kea_env=$here/../../../tools/kea-env
 # Every Kea daemon runs through kea-env: its hooks (ours and Kea's HA and
 # lease_cmds), sockets and logs in the server's own directory.
 export NETBOOT_HOOK=$build/hooks/libdhcp_netboot.so
+source "$here/../../lib/netns.sh"
 tag=nbha$family$$
 hub=$tag-h cli=$tag-c
 root=$(mktemp -d /tmp/$tag.XXXXXX)
@@ -20,7 +21,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for f in "$root"/s*/kea.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for ns in "$hub" "$cli" "$tag-1" "$tag-2"; do ip netns del "$ns" 2>/dev/null || true; done
+  netns_del "$hub" "$cli" "$tag-1" "$tag-2"
   if [ $rc -ne 0 ]; then
     for s in 1 2; do echo "--- server$s log ---"; tail -25 "$root/s$s/kea.log" 2>/dev/null || true; done
   else
@@ -31,21 +32,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM  # an interrupted run must not exit 0 through cleanup
 
-ip netns add "$hub"
+netns_add "$hub"
 ip -n "$hub" link add br0 type bridge
 ip -n "$hub" link set br0 up
 join() {  # namespace, host number on the link, interface
   local ns=$1 host=$2 ifc=$3
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-  ip link add "$ifc" type veth peer name "$ifc"p
-  ip link set "$ifc" netns "$ns"
-  ip link set "$ifc"p netns "$hub"
-  ip -n "$hub" link set "$ifc"p master br0 up
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf."$ifc".accept_dad=0
-  ip -n "$ns" addr add 192.0.2."$host"/24 dev "$ifc"
-  ip -n "$ns" addr add 2001:db8::"$host"/64 dev "$ifc" nodad
-  ip -n "$ns" link set "$ifc" up
+  netns_add "$ns"
+  netns_veth "$ns" "$ifc" "$hub" "$ifc"p
+  ip -n "$hub" link set "$ifc"p master br0
+  netns_addr "$ns" "$ifc" 192.0.2."$host"/24 2001:db8::"$host"/64
 }
 join "$tag-1" 1 "$tag"a
 join "$tag-2" 3 "$tag"b

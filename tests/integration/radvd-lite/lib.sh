@@ -2,6 +2,7 @@
 # a veth pair, the router side (rl0) and a client side (rl1) where the Linux
 # kernel (accept_ra=2), rdisc6 and radvdump are the RA clients.
 # Everything is named after this shell's PID and removed in an EXIT trap.
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/netns.sh"
 set -euo pipefail
 
 RL_BIN=${NETBOOT_BUILD_DIR:?set NETBOOT_BUILD_DIR}/radvd-lite/radvd-lite
@@ -20,8 +21,7 @@ rl_cleanup() {
     done
     # radvd forks a privilege-separation helper; it exits with its parent,
     # and anything left in the namespaces goes with them below.
-    ip netns del "$RL_ROUTER" 2>/dev/null || true
-    ip netns del "$RL_CLIENT" 2>/dev/null || true
+    netns_del "$RL_ROUTER" "$RL_CLIENT"
     rm -rf "$RL_TMP"
 }
 trap rl_cleanup EXIT
@@ -40,10 +40,7 @@ rl_r() { ip netns exec "$RL_ROUTER" "$@"; }
 rl_c() { ip netns exec "$RL_CLIENT" "$@"; }
 
 rl_namespaces() {
-    ip netns add "$RL_ROUTER"
-    ip netns add "$RL_CLIENT"
-    ip -n "$RL_ROUTER" link set lo up
-    ip -n "$RL_CLIENT" link set lo up
+    netns_add "$RL_ROUTER" "$RL_CLIENT"
     # A router: the kernel then ignores RAs itself and treats RS as it should.
     rl_r sysctl -qw net.ipv6.conf.all.forwarding=1
 }
@@ -53,11 +50,8 @@ rl_namespaces() {
 # no tentative phase).
 rl_link() {
     local r=${1:-rl0} c=${2:-rl1}
-    ip link add "$r" netns "$RL_ROUTER" type veth peer name "$c" netns "$RL_CLIENT"
-    rl_r sysctl -qw "net.ipv6.conf.$r.accept_dad=0"
-    rl_c sysctl -qw "net.ipv6.conf.$c.accept_dad=0" "net.ipv6.conf.$c.accept_ra=2"
-    ip -n "$RL_ROUTER" link set "$r" up
-    ip -n "$RL_CLIENT" link set "$c" up
+    netns_veth "$RL_ROUTER" "$r" "$RL_CLIENT" "$c"
+    rl_c sysctl -qw "net.ipv6.conf.$c.accept_ra=2"
     rl_wait 5 "router link-local on $r" rl_has_link_local "$RL_ROUTER" "$r"
     rl_wait 5 "client link-local on $c" rl_has_link_local "$RL_CLIENT" "$c"
 }

@@ -1,6 +1,7 @@
 # Shared helpers for the netboot-tftpd integration tests (sourced, bash).
 # Each test gets namespaces named after its PID and removes them, and every
 # process it started, in an EXIT trap, pass or fail.
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/netns.sh"
 set -uo pipefail
 
 BUILD_DIR=${NETBOOT_BUILD_DIR:?run through ctest (NETBOOT_BUILD_DIR unset)}
@@ -26,8 +27,7 @@ cleanup() {
         for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null
     done
-    ip netns del "$NS_CLI" 2>/dev/null
-    ip netns del "$NS_SRV" 2>/dev/null
+    netns_del "$NS_CLI" "$NS_SRV"
     if [ "$FAILURES" -ne 0 ] && [ -n "${SERVER_LOG:-}" ] && [ -f "$SERVER_LOG" ]; then
         echo "---- server log (last 40 lines) ----"
         tail -n 40 "$SERVER_LOG"
@@ -69,19 +69,10 @@ in_cli() { ip netns exec "$NS_CLI" "$@"; }
 #   srv 192.0.2.1/24 2001:db8::1/64  <->  cli 192.0.2.2/24 2001:db8::2/64
 setup_namespaces() {
     [ "$(id -u)" -eq 0 ] || { echo "FAIL: needs root for network namespaces"; exit 1; }
-    ip netns add "$NS_SRV" || exit 1
-    ip netns add "$NS_CLI" || exit 1
-    ip link add "$VETH_SRV" type veth peer name "$VETH_CLI" || exit 1
-    ip link set "$VETH_SRV" netns "$NS_SRV"
-    ip link set "$VETH_CLI" netns "$NS_CLI"
-    in_srv ip link set lo up
-    in_cli ip link set lo up
-    in_srv ip addr add 192.0.2.1/24 dev "$VETH_SRV"
-    in_srv ip addr add 2001:db8::1/64 dev "$VETH_SRV" nodad
-    in_cli ip addr add 192.0.2.2/24 dev "$VETH_CLI"
-    in_cli ip addr add 2001:db8::2/64 dev "$VETH_CLI" nodad
-    in_srv ip link set "$VETH_SRV" up
-    in_cli ip link set "$VETH_CLI" up
+    netns_add "$NS_SRV" "$NS_CLI" || exit 1
+    netns_veth "$NS_SRV" "$VETH_SRV" "$NS_CLI" "$VETH_CLI" || exit 1
+    netns_addr "$NS_SRV" "$VETH_SRV" 192.0.2.1/24 2001:db8::1/64 || exit 1
+    netns_addr "$NS_CLI" "$VETH_CLI" 192.0.2.2/24 2001:db8::2/64 || exit 1
     local i
     for i in $(seq 1 50); do
         if in_cli ip -o link show "$VETH_CLI" | grep -q 'state UP' &&
