@@ -511,11 +511,12 @@ class JsonWithComments(unittest.TestCase):
                 self.assertIn(words, e.exception.message)
 
     def test_refused_is_the_models_error(self):
-        path = os.path.join(tempfile.mkdtemp(), "s.json")
-        with open(path, "w") as f:
-            f.write("[]")
-        with self.assertRaises(Refused):
-            load_site(path, kea_version="2.6")
+        with tempfile.TemporaryDirectory() as tmp:  # removed after the test
+            path = os.path.join(tmp, "s.json")
+            with open(path, "w") as f:
+                f.write("[]")
+            with self.assertRaises(Refused):
+                load_site(path, kea_version="2.6")
 
 
 if __name__ == "__main__":
