@@ -1,8 +1,6 @@
 #include "daemon.h"
 
 #include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,12 +66,6 @@ Daemon::Daemon(std::string config_path, Config config)
     : config_path_(std::move(config_path)), config_(std::move(config)), rng_(std::random_device{}()) {
     for (const InterfaceConfig& c : config_.interfaces) {
         links_.push_back(makeLink(c));
-    }
-}
-
-Daemon::~Daemon() {
-    if (signal_fd_ >= 0) {
-        close(signal_fd_);
     }
 }
 
@@ -261,51 +253,49 @@ void Daemon::checkOtherRouter(Link& link, Millis t) {
 }
 
 void Daemon::reload(Millis t) {
-    Config fresh;
-    try {
-        fresh = loadConfigFile(config_path_);
-    } catch (const ConfigError& e) {
-        log::line(log::Level::Error, "RELOAD_FAILED", std::string(e.what()) + " (keeping the running config)");
-        return;
-    }
-    for (const std::string& w : configWarnings(fresh)) {
-        log::line(log::Level::Warn, "CONFIG_WARNING", w);
-    }
-    std::vector<std::unique_ptr<Link>> next;
-    for (const InterfaceConfig& c : fresh.interfaces) {
-        auto old = std::find_if(links_.begin(), links_.end(),
-                                [&](const std::unique_ptr<Link>& l) { return l && l->config.name == c.name; });
-        if (old == links_.end()) {
-            next.push_back(makeLink(c));
-            continue;
+    const bool reloaded = netboot::daemon::reload([&]() {
+        Config fresh = loadConfigFile(config_path_);
+        for (const std::string& w : configWarnings(fresh)) {
+            log::line(log::Level::Warn, "CONFIG_WARNING", w);
         }
-        std::unique_ptr<Link> link = std::move(*old);
-        const Bytes before = link->advert;
-        const ScheduleTiming timing_before = link->config.timing;
-        link->config = c;
-        link->schedule.setTiming(c.timing);
-        encode(*link);
-        const bool timing_changed = timing_before.min_interval_ms != c.timing.min_interval_ms ||
-                                    timing_before.max_interval_ms != c.timing.max_interval_ms;
-        if (link->socket && (link->advert != before || timing_changed)) {
-            // RFC 4861 6.2.4: changed information goes out with the
-            // initial fast advertisements again; a shorter interval must
-            // not wait for a timer drawn from the old, longer one.
-            link->schedule.start(t);
+        std::vector<std::unique_ptr<Link>> next;
+        for (const InterfaceConfig& c : fresh.interfaces) {
+            auto old = std::find_if(links_.begin(), links_.end(),
+                                    [&](const std::unique_ptr<Link>& l) { return l && l->config.name == c.name; });
+            if (old == links_.end()) {
+                next.push_back(makeLink(c));
+                continue;
+            }
+            std::unique_ptr<Link> link = std::move(*old);
+            const Bytes before = link->advert;
+            const ScheduleTiming timing_before = link->config.timing;
+            link->config = c;
+            link->schedule.setTiming(c.timing);
+            encode(*link);
+            const bool timing_changed = timing_before.min_interval_ms != c.timing.min_interval_ms ||
+                                        timing_before.max_interval_ms != c.timing.max_interval_ms;
+            if (link->socket && (link->advert != before || timing_changed)) {
+                // RFC 4861 6.2.4: changed information goes out with the
+                // initial fast advertisements again; a shorter interval must
+                // not wait for a timer drawn from the old, longer one.
+                link->schedule.start(t);
+            }
+            next.push_back(std::move(link));
         }
-        next.push_back(std::move(link));
-    }
-    for (auto& old : links_) {
-        if (old && old->socket) {
-            uint64_t ignored = 0;
-            sendFinal(*old, ignored);
-            log::line(log::Level::Info, "LINK_REMOVED", old->config.name + ": no longer configured, sent final RA");
+        for (auto& old : links_) {
+            if (old && old->socket) {
+                uint64_t ignored = 0;
+                sendFinal(*old, ignored);
+                log::line(log::Level::Info, "LINK_REMOVED", old->config.name + ": no longer configured, sent final RA");
+            }
         }
+        links_ = std::move(next);
+        config_ = std::move(fresh);
+        return config_path_ + ": " + std::to_string(links_.size()) + " interface(s)";
+    });
+    if (reloaded) {
+        refreshLinks(t);
     }
-    links_ = std::move(next);
-    config_ = std::move(fresh);
-    log::line(log::Level::Info, "RELOADED", config_path_ + ": " + std::to_string(links_.size()) + " interface(s)");
-    refreshLinks(t);
 }
 
 bool Daemon::sendFinal(Link& link, uint64_t& errors) {
@@ -335,11 +325,9 @@ void Daemon::sendFinalAdvertisements() {
         if (round > 0) {
             // Multicast RAs stay MIN_DELAY_BETWEEN_RAS apart even now; a
             // second SIGTERM/SIGINT cuts the wait short.
-            pollfd p{signal_fd_, POLLIN, 0};
+            pollfd p{signals_->fd(), POLLIN, 0};
             if (poll(&p, 1, static_cast<int>(kMinDelayBetweenRasMs)) > 0) {
-                signalfd_siginfo info{};
-                if (read(signal_fd_, &info, sizeof info) == sizeof info &&
-                    (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT)) {
+                if (signals_->next().signal == netboot::daemon::Signal::Stop) {
                     log::line(log::Level::Info, "STOP_NOW", "second stop signal: skipping remaining final RAs");
                     return;
                 }
@@ -360,14 +348,10 @@ void Daemon::logCounters() const {
 }
 
 int Daemon::run() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    for (int s : {SIGHUP, SIGTERM, SIGINT, SIGUSR1}) {
-        sigaddset(&signals, s);
-    }
-    if (sigprocmask(SIG_BLOCK, &signals, nullptr) != 0 ||
-        (signal_fd_ = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-        log::line(log::Level::Error, "SIGNAL_ERROR", std::strerror(errno));
+    try {
+        signals_ = std::make_unique<netboot::daemon::SignalInbox>();
+    } catch (const std::exception& e) {
+        log::line(log::Level::Error, "SIGNAL_ERROR", e.what());
         return 1;
     }
     log::line(log::Level::Info, "STARTED", config_path_ + ": " + std::to_string(links_.size()) + " interface(s)");
@@ -389,7 +373,7 @@ int Daemon::run() {
             }
             wake = std::min(wake, link->schedule.nextMulticast());
         }
-        fds.assign(1, pollfd{signal_fd_, POLLIN, 0});
+        fds.assign(1, pollfd{signals_->fd(), POLLIN, 0});
         fd_links.assign(1, nullptr);
         for (auto& link : links_) {
             if (link->socket) {
@@ -413,12 +397,13 @@ int Daemon::run() {
             }
         }
         if (fds[0].revents & POLLIN) {
-            signalfd_siginfo info{};
-            while (read(signal_fd_, &info, sizeof info) == sizeof info) {
-                switch (info.ssi_signo) {
-                case SIGHUP: reload(t); break;
-                case SIGUSR1: logCounters(); break;
-                default: running = false; break;
+            for (auto received = signals_->next(); received.signal != netboot::daemon::Signal::None;
+                 received = signals_->next()) {
+                switch (received.signal) {
+                case netboot::daemon::Signal::Reload: reload(t); break;
+                case netboot::daemon::Signal::Counters: logCounters(); break;
+                case netboot::daemon::Signal::Stop: running = false; break;
+                case netboot::daemon::Signal::None: break;
                 }
             }
         }

@@ -1,5 +1,5 @@
 // The event loop: one Link per configured interface (socket, schedule,
-// counters), one poll() over the sockets and a signalfd.
+// counters), one poll() over the sockets and the signal inbox.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon_skeleton.h"
 #include "config.h"
 #include "io.h"
 #include "schedule.h"
@@ -37,7 +38,6 @@ std::string countersJson(const std::string& interface, const Counters& counters)
 class Daemon {
 public:
     Daemon(std::string config_path, Config config);
-    ~Daemon();
     // Runs until SIGTERM or SIGINT; returns the process exit code.
     int run();
 
@@ -72,7 +72,7 @@ private:
     Config config_;
     std::vector<std::unique_ptr<Link>> links_;
     std::mt19937_64 rng_;
-    int signal_fd_ = -1;
+    std::unique_ptr<netboot::daemon::SignalInbox> signals_;
     ReceivedPacket packet_;
 };
 

@@ -50,16 +50,16 @@ LinkState queryLink(const std::string& name) {
     if (state.index == 0) {
         return state;
     }
-    const int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
+    const netboot::UniqueFd fd(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!fd) {
         return state;
     }
     ifreq request{};
     std::strncpy(request.ifr_name, name.c_str(), IFNAMSIZ - 1);
-    if (ioctl(fd, SIOCGIFFLAGS, &request) == 0) {
+    if (ioctl(fd.get(), SIOCGIFFLAGS, &request) == 0) {
         state.up = (request.ifr_flags & IFF_UP) && (request.ifr_flags & IFF_RUNNING);
     }
-    if (ioctl(fd, SIOCGIFHWADDR, &request) == 0) {
+    if (ioctl(fd.get(), SIOCGIFHWADDR, &request) == 0) {
         // Only Ethernet-like links have a 6-octet address worth sending.
         const bool ethernet_like = request.ifr_hwaddr.sa_family == 1;  // ARPHRD_ETHER
         if (ethernet_like) {
@@ -68,7 +68,6 @@ LinkState queryLink(const std::string& name) {
             state.mac = mac;
         }
     }
-    close(fd);
     state.link_local_ready = state.up && linkLocalReady(name);
     return state;
 }
@@ -118,16 +117,12 @@ std::unique_ptr<InterfaceSocket> InterfaceSocket::open(const std::string& name, 
     return s;
 }
 
-InterfaceSocket::~InterfaceSocket() {
-    close(fd_);
-}
-
 bool InterfaceSocket::send(const Bytes& packet, const Ipv6Address* destination, std::string& error) {
     sockaddr_in6 to{};
     to.sin6_family = AF_INET6;
     std::memcpy(&to.sin6_addr, (destination ? *destination : kAllNodes).data(), 16);
     to.sin6_scope_id = index_;
-    const ssize_t sent = sendto(fd_, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    const ssize_t sent = sendto(fd_.get(), packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
     if (sent != static_cast<ssize_t>(packet.size())) {
         error = sent < 0 ? std::strerror(errno) : "short send";
         return false;
@@ -146,7 +141,7 @@ bool InterfaceSocket::receive(ReceivedPacket& packet) {
     message.msg_iovlen = 1;
     message.msg_control = control;
     message.msg_controllen = sizeof control;
-    const ssize_t n = recvmsg(fd_, &message, MSG_DONTWAIT);
+    const ssize_t n = recvmsg(fd_.get(), &message, MSG_DONTWAIT);
     if (n < 0) {
         return false;
     }

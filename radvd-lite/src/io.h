@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "fd.h"
 #include "ra.h"
 
 namespace radvd_lite {
@@ -33,11 +34,7 @@ public:
     // Opens the socket bound to the interface (SO_BINDTODEVICE), hop limit
     // 255 for sending, ICMPv6 filter RS/RA/NS, joined to ff02::2.
     static std::unique_ptr<InterfaceSocket> open(const std::string& name, unsigned index, std::string& error);
-    ~InterfaceSocket();
-    InterfaceSocket(const InterfaceSocket&) = delete;
-    InterfaceSocket& operator=(const InterfaceSocket&) = delete;
-
-    int fd() const { return fd_; }
+    int fd() const { return fd_.get(); }
     unsigned index() const { return index_; }
 
     // destination nullptr: all-nodes ff02::1. Returns errno text on failure.
@@ -47,7 +44,7 @@ public:
 
 private:
     InterfaceSocket(int fd, unsigned index) : fd_(fd), index_(index) {}
-    int fd_;
+    netboot::UniqueFd fd_;
     unsigned index_;
 };
 

@@ -10,26 +10,12 @@
 #include <string>
 #include <variant>
 
+#include "fd.h"
 #include "protocol.h"
 
 namespace netboot::tftpd {
 
-class UniqueFd {
-public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd();
-    int get() const { return fd_; }
-    int release() { int fd = fd_; fd_ = -1; return fd; }
-    explicit operator bool() const { return fd_ >= 0; }
-
-private:
-    int fd_ = -1;
-};
+using netboot::UniqueFd;
 
 // Request path -> path relative to the root, or an error for the client.
 // Backslashes become slashes, leading slashes (or a leading copy of the

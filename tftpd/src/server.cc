@@ -97,18 +97,7 @@ public:
 
 private:
     size_t read_direct(uint64_t offset, uint8_t* out, size_t length) {
-        size_t done = 0;
-        while (done < length) {
-            const ssize_t n = ::pread(fd_.get(), out + done, length - done, static_cast<off_t>(offset + done));
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                break;
-            }
-            done += static_cast<size_t>(n);
-        }
-        return done;
+        return netboot::readFullyAt(fd_.get(), out, length, offset);
     }
 
     UniqueFd fd_;
@@ -144,18 +133,7 @@ public:
         }
     }
     bool write_at(uint64_t offset, const uint8_t* data, size_t length) override {
-        size_t done = 0;
-        while (done < length) {
-            const ssize_t n = ::pwrite(file_.fd.get(), data + done, length - done, static_cast<off_t>(offset + done));
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                return false;
-            }
-            done += static_cast<size_t>(n);
-        }
-        return true;
+        return netboot::writeFullyAt(file_.fd.get(), data, length, offset);
     }
     bool finish() override {
         complete_ = ::close(file_.fd.release()) == 0;
@@ -669,18 +647,7 @@ void Server::handle_request(const udp::endpoint& client, const asio::ip::address
             return;
         }
         std::string raw(static_cast<size_t>(file.size), '\0');
-        size_t done = 0;
-        while (done < raw.size()) {
-            const ssize_t n = ::pread(file.fd.get(), raw.data() + done, raw.size() - done, static_cast<off_t>(done));
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                break;
-            }
-            done += static_cast<size_t>(n);
-        }
-        raw.resize(done);
+        raw.resize(netboot::readFullyAt(file.fd.get(), raw.data(), raw.size(), 0));
         auto converted = std::make_unique<MemorySource>(to_netascii(raw));
         size_to_send = converted->size();
         source = std::move(converted);

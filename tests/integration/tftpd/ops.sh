@@ -70,15 +70,15 @@ check "remap rule limited to IPv4 clients does not apply to IPv6" test ! -s "$WO
 
 write_config "$B" ""
 kill -HUP "$SERVER_PID"
-for _ in $(seq 1 30); do grep -q "configuration reloaded" "$WORK/server.log" && break; sleep 0.1; done
-check "SIGHUP reloaded" grep -q "configuration reloaded" "$WORK/server.log"
+for _ in $(seq 1 30); do grep -q " RELOADED root $B," "$WORK/server.log" && break; sleep 0.1; done
+check "SIGHUP reloaded" grep -q " RELOADED root $B, 1 listen address" "$WORK/server.log"
 get b1 6 2001:db8::1 ipxe.efi
 check "serves root B after the reload" same_sha "$B/ipxe.efi" "$WORK/b1"
 
 echo "{ broken" >"$WORK/tftpd.json"
 kill -HUP "$SERVER_PID"
-for _ in $(seq 1 30); do grep -q "reload failed" "$WORK/server.log" && break; sleep 0.1; done
-check "broken reload reported" grep -q "reload failed, keeping the running configuration" "$WORK/server.log"
+for _ in $(seq 1 30); do grep -q "RELOAD_FAILED" "$WORK/server.log" && break; sleep 0.1; done
+check "broken reload reported" grep -q "RELOAD_FAILED keeping the running configuration: " "$WORK/server.log"
 get b2 4 192.0.2.1 ipxe.efi
 check "still serves root B after a failed reload" same_sha "$B/ipxe.efi" "$WORK/b2"
 
@@ -99,7 +99,7 @@ for _ in $(seq 1 30); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; 
 check "SIGTERM stops the server" bash -c "! kill -0 $SERVER_PID 2>/dev/null"
 wait "$SERVER_PID"
 check "exit status 0 after SIGTERM" test $? -eq 0
-check "stop logged" grep -q "stopping on" "$WORK/server.log"
+check "stop logged" grep -q "STOPPING on Terminated" "$WORK/server.log"
 
 # Uploads: only when enabled, only new plain names in the upload directory.
 UP=$WORK/uploads
