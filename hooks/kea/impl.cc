@@ -248,7 +248,9 @@ ClientMac clientMac6(Pkt6& query, std::optional<Bytes> duid) {
     return mac;
 }
 
-std::vector<uint8_t> identifier4(const Pkt4& query, Host::IdentifierType type) {
+// What the client sends for each kind of host identifier (empty: not sent,
+// or not a kind of this family).
+std::vector<uint8_t> identifier(const Pkt4& query, Host::IdentifierType type) {
     switch (type) {
     case Host::IDENT_HWADDR: {
         HWAddrPtr hw = query.getHWAddr();
@@ -270,7 +272,7 @@ std::vector<uint8_t> identifier4(const Pkt4& query, Host::IdentifierType type) {
     }
 }
 
-std::vector<uint8_t> identifier6(Pkt6& query, Host::IdentifierType type) {
+std::vector<uint8_t> identifier(Pkt6& query, Host::IdentifierType type) {
     switch (type) {
     case Host::IDENT_DUID: {
         return payload(query, D6O_CLIENTID).copy();
@@ -286,11 +288,20 @@ std::vector<uint8_t> identifier6(Pkt6& query, Host::IdentifierType type) {
 
 // The reservation Kea would match for this client, in the order of the
 // server's host-reservation-identifiers.
-template <typename Query, typename Identify, typename Lookup>
-ConstHostPtr findHost(Query& query, const SelectedSubnet& subnet, const CfgHostOperations::IdentifierTypes& types,
-                      Identify identify, Lookup lookup) {
-    for (Host::IdentifierType type : types) {
-        const std::vector<uint8_t> id = identify(query, type);
+template <typename Query>
+ConstHostPtr findHost(Query& query, const SelectedSubnet& subnet) {
+    constexpr bool v4 = std::is_same_v<Query, Pkt4>;
+    const SrvConfigPtr config = CfgMgr::instance().getCurrentCfg();
+    const CfgHostOperationsPtr operations = v4 ? config->getCfgHostOperations4() : config->getCfgHostOperations6();
+    auto lookup = [](SubnetID id, Host::IdentifierType type, const std::vector<uint8_t>& value) {
+        if constexpr (v4) {
+            return HostMgr::instance().get4(id, type, value.data(), value.size());
+        } else {
+            return HostMgr::instance().get6(id, type, value.data(), value.size());
+        }
+    };
+    for (Host::IdentifierType type : operations->getIdentifierTypes()) {
+        const std::vector<uint8_t> id = identifier(query, type);
         if (id.empty()) continue;
         if (subnet.reservationsInSubnet && subnet.id != 0) {
             if (ConstHostPtr host = lookup(subnet.id, type, id)) return host;
@@ -321,27 +332,18 @@ std::optional<SelectedSubnet> selectedSubnet(isc::hooks::CalloutHandle& handle) 
 
 namespace {
 
-std::vector<HostKey> hostKeys4(const Pkt4& query) {
+// The keys an assignment may be stored under, the hardware address first:
+// firmware and iPXE send different DUIDs for the same machine, but the same
+// MAC (docs/firmware.md, "iPXE's identity between stages").
+template <typename Query>
+std::vector<HostKey> hostKeys(Query& query, const std::vector<uint8_t>& hwAddress) {
     std::vector<HostKey> keys;
-    if (HWAddrPtr hw = query.getHWAddr(); hw && !hw->hwaddr_.empty()) {
-        keys.push_back({HostKey::Kind::hwAddress, hw->hwaddr_});
-    }
-    for (auto kind : {HostKey::Kind::clientId, HostKey::Kind::duid}) {
-        std::vector<uint8_t> id = identifier4(query, kind == HostKey::Kind::duid ? Host::IDENT_DUID
-                                                                                  : Host::IDENT_CLIENT_ID);
+    if (!hwAddress.empty()) keys.push_back({HostKey::Kind::hwAddress, hwAddress});
+    for (auto [kind, type] : {std::pair{HostKey::Kind::clientId, Host::IDENT_CLIENT_ID},
+                              std::pair{HostKey::Kind::duid, Host::IDENT_DUID}}) {
+        std::vector<uint8_t> id = identifier(query, type);
         if (!id.empty()) keys.push_back({kind, std::move(id)});
     }
-    return keys;
-}
-
-// The hardware address first: firmware and iPXE send different DUIDs for the
-// same machine, but the same MAC (docs/firmware.md, "iPXE's identity between
-// stages").
-std::vector<HostKey> hostKeys6(Pkt6& query, const std::vector<uint8_t>& mac) {
-    std::vector<HostKey> keys;
-    if (!mac.empty()) keys.push_back({HostKey::Kind::hwAddress, mac});
-    std::vector<uint8_t> duid = identifier6(query, Host::IDENT_DUID);
-    if (!duid.empty()) keys.push_back({HostKey::Kind::duid, std::move(duid)});
     return keys;
 }
 
@@ -453,11 +455,9 @@ NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& hand
     ClientLayers layers;
     layers.needsMac = policy_.defaultsNameMac();
     if (!storeEmpty_) {
-        if constexpr (v4) {
-            layers.assigned = assignmentFor(hostKeys4(query), layers.ignored);
-        } else {
-            layers.assigned = assignmentFor(hostKeys6(query, client.mac), layers.ignored);
-        }
+        // DHCPv4: chaddr, as Kea keys its reservations; DHCPv6: the MAC derived for the client.
+        const std::vector<uint8_t> hwAddress = v4 ? identifier(query, Host::IDENT_HWADDR) : client.mac;
+        layers.assigned = assignmentFor(hostKeys(query, hwAddress), layers.ignored);
     }
     if (layers.assigned) {
         layers.overrides[0] = policy_.profile(layers.assigned->second.profile);
@@ -467,18 +467,7 @@ NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& hand
     if (!subnet) return layers;
     ConstHostPtr host;
     if (reservationsMayOverride(*subnet)) {
-        const SrvConfigPtr config = CfgMgr::instance().getCurrentCfg();
-        if constexpr (v4) {
-            host = findHost(query, *subnet, config->getCfgHostOperations4()->getIdentifierTypes(), identifier4,
-                            [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
-                                return HostMgr::instance().get4(id, t, v.data(), v.size());
-                            });
-        } else {
-            host = findHost(query, *subnet, config->getCfgHostOperations6()->getIdentifierTypes(), identifier6,
-                            [](SubnetID id, Host::IdentifierType t, const std::vector<uint8_t>& v) {
-                                return HostMgr::instance().get6(id, t, v.data(), v.size());
-                            });
-        }
+        host = findHost(query, *subnet);
     }
     if (host) {
         layers.host = overrideLayer(netbootContext(host->getContext()), [&] { return "reservation " + host->toText(); });
