@@ -68,6 +68,7 @@ sys.path.insert(0, os.path.join(TOP, "bench", "hooks"))
 from netboot_probe import (ACK, ADVERTISE, DISCOVER, OFFER, PROFILES, REPLY, REQUEST, REQUEST6, SOLICIT,  # noqa: E402
                            Reply4, Reply6, build4, duid_ll, option6)
 import dhcp_bench  # noqa: E402
+from netboot_stack.netns import Namespace, veth  # noqa: E402
 
 SERVER4, CLIENT4 = "192.0.2.1", "192.0.2.2"
 SERVER6, CLIENT6 = "2001:db8::1", "2001:db8::2"
@@ -704,22 +705,15 @@ def main():
                     f.write(os.urandom(chunk))
                     left -= chunk
     results = []
+    spaces = []
     try:
         for n in ns:
-            sh("ip", "netns", "add", n)
-            sh("ip", "-n", n, "link", "set", "lo", "up")
-        sh("ip", "link", "add", ifaces[0], "type", "veth", "peer", "name", ifaces[1])
-        for i in (0, 1):
-            sh("ip", "link", "set", ifaces[i], "netns", ns[i])
-            sh("ip", "netns", "exec", ns[i], "sysctl", "-qw", "net.ipv6.conf.%s.accept_dad=0" % ifaces[i])
-            # a rack's worth of neighbours and sockets
-            sh("ip", "netns", "exec", ns[i], "sysctl", "-qw", "net.core.somaxconn=4096")
-        sh("ip", "-n", ns[0], "addr", "add", SERVER4 + "/24", "dev", ifaces[0])
-        sh("ip", "-n", ns[0], "addr", "add", SERVER6 + "/64", "dev", ifaces[0], "nodad")
-        sh("ip", "-n", ns[1], "addr", "add", CLIENT4 + "/24", "dev", ifaces[1])
-        sh("ip", "-n", ns[1], "addr", "add", CLIENT6 + "/64", "dev", ifaces[1], "nodad")
-        for i in (0, 1):
-            sh("ip", "-n", ns[i], "link", "set", ifaces[i], "up")
+            spaces.append(Namespace(n))
+        veth(spaces[0], ifaces[0], spaces[1], ifaces[1])
+        for space in spaces:
+            space.sysctl("net.core.somaxconn", 4096)  # a rack's worth of neighbours and sockets
+        spaces[0].addresses(ifaces[0], SERVER4 + "/24", SERVER6 + "/64")
+        spaces[1].addresses(ifaces[1], CLIENT4 + "/24", CLIENT6 + "/64")
         time.sleep(1)
         print("boot storm: %s; kernel %.0f MB + initrd %.0f MB per machine; power-on spread %.0f s; "
               "timeout %d s; servers on CPU %d, machines on CPU %d"
@@ -754,8 +748,8 @@ def main():
                              ratio(cb.get("tftpd", 0), ca.get("tftpd", 0)), ratio(pb.get("tftpd", 0), pa.get("tftpd", 0))),
                           flush=True)
     finally:
-        for n in ns:
-            sh("ip", "netns", "del", n, check=False, stderr=subprocess.DEVNULL)
+        for space in spaces:
+            space.delete()
         if args.keep:
             print("logs and configurations kept in %s" % run)
         else:

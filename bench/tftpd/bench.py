@@ -36,6 +36,10 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                                "tools"))
+from netboot_stack.netns import Namespace  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -43,25 +47,16 @@ def sh(*args, check=True, **kw):
     return subprocess.run(args, check=check, **kw)
 
 
-class Namespace:
-    def __init__(self):
-        self.name = "nbtb-%d" % os.getpid()
-        sh("ip", "netns", "add", self.name)
-        self.run("ip", "link", "set", "lo", "up")
-        self.run("ip", "link", "add", "nbtb%da" % os.getpid(), "type", "veth", "peer", "name", "nbtb%db" % os.getpid())
-        self.run("ip", "addr", "add", "192.0.2.100/24", "dev", "nbtb%da" % os.getpid())
-        self.run("ip", "addr", "add", "2001:db8::100/64", "dev", "nbtb%da" % os.getpid(), "nodad")
-        self.run("ip", "link", "set", "nbtb%da" % os.getpid(), "up")
-        self.run("ip", "link", "set", "nbtb%db" % os.getpid(), "up")
-
-    def run(self, *args, **kw):
-        return sh("ip", "netns", "exec", self.name, *args, **kw)
-
-    def popen(self, *args, **kw):
-        return subprocess.Popen(("ip", "netns", "exec", self.name) + args, **kw)
-
-    def delete(self):
-        sh("ip", "netns", "del", self.name, check=False)
+def bench_namespace():
+    """Loopback for the transfers, plus a veth pair holding documentation
+    addresses so tftpd-hpa's getaddrinfo(AI_ADDRCONFIG) finds both families."""
+    ns = Namespace("nbtb-%d" % os.getpid())
+    near, far = "nbtb%da" % os.getpid(), "nbtb%db" % os.getpid()
+    ns.ip("link", "add", near, "type", "veth", "peer", "name", far)
+    ns.addresses(near, "192.0.2.100/24", "2001:db8::100/64")
+    ns.ip("link", "set", near, "up")
+    ns.ip("link", "set", far, "up")
+    return ns
 
 
 def tree_pids(root_pid):
@@ -217,7 +212,7 @@ def main():
             with open(os.path.join(root, name), "wb") as f:
                 f.write(os.urandom(size))
         os.chmod(work, 0o755)
-        ns = Namespace()
+        ns = bench_namespace()
         cpu = str(args.cpu)
         servers = {
             "tftpd-hpa": ["taskset", "-c", cpu, "in.tftpd", "-L", "-s", root, "-u", "root", "-a", "127.0.0.1:69"],

@@ -8,6 +8,7 @@ export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sb
 multiarch=$1
 pt=/pkgtest
 t=/pkgtest/t
+. "$pt/netns.sh"  # the tests' namespace helper (tests/lib/netns.sh), copied in
 mkdir -p "$t"
 checks=0
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -171,13 +172,11 @@ if [ -x "$render" ]; then
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     pids=()
   }
-  cleanup_net() { stop_all; ip netns del "$ns" 2>/dev/null || true; ip netns del "$cns" 2>/dev/null || true; }
+  cleanup_net() { stop_all; netns_del "$ns" "$cns"; }
   trap cleanup_net EXIT
-  ip netns add "$ns"; ip netns add "$cns"
-  ip link add nbs0 netns "$ns" type veth peer name nbc0 netns "$cns"
-  ip -n "$ns" addr add 192.0.2.1/24 dev nbs0
-  for n in "$ns" "$cns"; do ip -n "$n" link set lo up; done
-  ip -n "$ns" link set nbs0 up; ip -n "$cns" link set nbc0 up
+  netns_add "$ns" "$cns"
+  netns_veth "$ns" nbs0 "$cns" nbc0
+  netns_addr "$ns" nbs0 192.0.2.1/24
   lroot=$t/linkroot
   mkdir -p "$lroot"
   touch "$lroot/undionly.kpxe" "$lroot/ipxe.efi" "$lroot/grubnetia32.efi"

@@ -129,7 +129,7 @@ tail -n 1 "$work/root.log"
 mkdir -p "$work/root/pkgtest/upgrade"
 cp "${debs[@]}" "$work/root/pkgtest/"
 cp "$work/upgrade"/*.deb "$work/root/pkgtest/upgrade/"
-cp "$here/inside.sh" "$src/tools/netboot_probe.py" "$work/root/pkgtest/"
+cp "$here/inside.sh" "$here/../lib/netns.sh" "$src/tools/netboot_probe.py" "$work/root/pkgtest/"
 root run "$work/root" bash /pkgtest/inside.sh "$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)" \
   || fail "a check inside the $release root failed"
 
