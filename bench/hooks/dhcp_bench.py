@@ -42,6 +42,8 @@ import time
 
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tools"))
+from netboot_stack.netns import Namespace, veth  # noqa: E402
 KEA_ENV = os.path.join(TOP, "tools", "kea-env")
 
 CLIENTS = {
@@ -116,7 +118,9 @@ def classes6():
     ]
 
 
-def config(family, variant, iface, run, hook, client):
+def config(family, variant, iface, run, hook, client=None):
+    """Kea's configuration for one variant; `client` picks the fixed answer of
+    the "answer" variant and is not used by the others (bench/storm)."""
     common = {
         "interfaces-config": {"interfaces": [iface], **({"dhcp-socket-type": "udp"} if family == 4 else {})},
         "lease-database": {"type": "memfile", "persist": False, "lfc-interval": 0},
@@ -282,21 +286,13 @@ def main():
     ns = (tag + "-s", tag + "-c")
     iface_s, iface_c = tag + "s", tag + "c"
     run = tempfile.mkdtemp(prefix=tag)
+    spaces = []
     try:
         for n in ns:
-            sh("ip", "netns", "add", n)
-            sh("ip", "-n", n, "link", "set", "lo", "up")
-        sh("ip", "link", "add", iface_s, "type", "veth", "peer", "name", iface_c)
-        sh("ip", "link", "set", iface_s, "netns", ns[0])
-        sh("ip", "link", "set", iface_c, "netns", ns[1])
-        sh("ip", "netns", "exec", ns[0], "sysctl", "-qw", "net.ipv6.conf.%s.accept_dad=0" % iface_s)
-        sh("ip", "netns", "exec", ns[1], "sysctl", "-qw", "net.ipv6.conf.%s.accept_dad=0" % iface_c)
-        sh("ip", "-n", ns[0], "addr", "add", "192.0.2.1/24", "dev", iface_s)
-        sh("ip", "-n", ns[0], "addr", "add", "2001:db8::1/64", "dev", iface_s, "nodad")
-        sh("ip", "-n", ns[1], "addr", "add", "192.0.2.2/24", "dev", iface_c)
-        sh("ip", "-n", ns[1], "addr", "add", "2001:db8::2/64", "dev", iface_c, "nodad")
-        sh("ip", "-n", ns[0], "link", "set", iface_s, "up")
-        sh("ip", "-n", ns[1], "link", "set", iface_c, "up")
+            spaces.append(Namespace(n))
+        veth(spaces[0], iface_s, spaces[1], iface_c)
+        spaces[0].addresses(iface_s, "192.0.2.1/24", "2001:db8::1/64")
+        spaces[1].addresses(iface_c, "192.0.2.2/24", "2001:db8::2/64")
         time.sleep(1)
 
         variants = ["plain", "noop", "answer", "hook", "classes"]
@@ -335,8 +331,8 @@ def main():
                           % (v, ir, ir / counts["plain"][1], done))
                 print_floors({v: ir for v, (_, ir) in counts.items()}, "instructions")
     finally:
-        for n in ns:
-            sh("ip", "netns", "del", n, check=False, stderr=subprocess.DEVNULL)
+        for space in spaces:
+            space.delete()
         shutil.rmtree(run, ignore_errors=True)
 
 
