@@ -16,6 +16,10 @@ namespace netboot {
 
 enum class IpFamily : uint8_t { v4, v6 };
 
+// "dhcp4" or "dhcp6": Kea's service name, which the status and the decision
+// events use for the family.
+constexpr std::string_view serviceName(IpFamily family) { return family == IpFamily::v4 ? "dhcp4" : "dhcp6"; }
+
 // A read-only view of one option's payload (no code, no length header).
 struct Bytes {
     const uint8_t* data = nullptr;

@@ -100,40 +100,47 @@ NetbootImpl::Assigned NetbootImpl::assignmentFor(const std::vector<HostKey>& key
     return std::nullopt;
 }
 
-void NetbootImpl::consume(const HostKey& key, const std::string& label) {
+NetbootImpl::StoreEdit NetbootImpl::editStore(const std::function<bool(AssignmentStore& next)>& edit) {
     std::lock_guard<std::mutex> writer(writeMutex_);
-    std::optional<Assignment> current;
     AssignmentStore next;
     {
         std::unique_lock<std::shared_mutex> lock(storeMutex_);
         // Never write over a file someone else changed without looking at it.
         refreshStateLocked();
-        if (!stateError_.empty()) {
-            // Kept, as on a failed write: the next boot gets the profile again.
-            LOG_ERROR(netbootLogger, NETBOOT_STATE_WRITE_FAILED).arg("once-assignment of " + key.text() +
-                                                                     " not used up: " + stateError_);
-            return;
-        }
-        current = store_.get(key, now());
-        if (!current || !current->once) return;  // another thread consumed it already
+        if (!stateError_.empty()) return {StoreEdit::Outcome::readOnly, stateError_};
         next = store_;
     }
-    next.erase(key);
+    if (!edit(next)) return {StoreEdit::Outcome::unchanged, {}};
     StateFileStamp written;
     try {
         written = writeStateFile(stateFile_, next);
     } catch (const std::exception& e) {
-        // Keep it rather than lose track: the next boot gets the profile again.
         LOG_ERROR(netbootLogger, NETBOOT_STATE_WRITE_FAILED).arg(e.what());
-        return;
+        return {StoreEdit::Outcome::writeFailed, e.what()};
     }
-    {
-        std::unique_lock<std::shared_mutex> lock(storeMutex_);
-        stateStamp_ = written;
-        store_ = std::move(next);
-        storeEmpty_ = store_.empty();
+    std::unique_lock<std::shared_mutex> lock(storeMutex_);
+    stateStamp_ = written;
+    store_ = std::move(next);
+    storeEmpty_ = store_.empty();
+    return {StoreEdit::Outcome::written, {}};
+}
+
+void NetbootImpl::consume(const HostKey& key, const std::string& label) {
+    std::optional<Assignment> used;
+    const StoreEdit edit = editStore([&](AssignmentStore& next) {
+        used = next.get(key, now());
+        if (!used || !used->once) return false;  // another thread used it up already
+        next.erase(key);
+        return true;
+    });
+    // Not used up (read-only or not written): kept rather than lost track
+    // of; the next boot gets the profile again.
+    if (edit.outcome == StoreEdit::Outcome::readOnly) {
+        LOG_ERROR(netbootLogger, NETBOOT_STATE_WRITE_FAILED).arg("once-assignment of " + key.text() +
+                                                                 " not used up: " + edit.error);
+    } else if (edit.outcome == StoreEdit::Outcome::written) {
+        LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_CONSUMED).arg(label).arg(key.text()).arg(used->profile);
     }
-    LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_CONSUMED).arg(label).arg(key.text()).arg(current->profile);
 }
 
 }  // namespace netboot

@@ -20,30 +20,20 @@ using isc::data::Element;
 template <typename Change>
 isc::data::ConstElementPtr NetbootImpl::changeStore(Change change) {
     using isc::config::createAnswer;
-    std::lock_guard<std::mutex> writer(writeMutex_);
-    AssignmentStore next;
-    {
-        std::unique_lock<std::shared_mutex> lock(storeMutex_);
-        refreshStateLocked();
-        if (!stateError_.empty()) {
-            return createAnswer(isc::config::CONTROL_RESULT_ERROR, "assignments are read-only: " + stateError_);
-        }
-        next = store_;
+    isc::data::ConstElementPtr refusal;
+    const StoreEdit edit = editStore([&](AssignmentStore& next) {
+        next.prune(now());
+        refusal = change(next);  // e.g. deleting what is not there
+        return !refusal;
+    });
+    switch (edit.outcome) {
+    case StoreEdit::Outcome::readOnly:
+        return createAnswer(isc::config::CONTROL_RESULT_ERROR, "assignments are read-only: " + edit.error);
+    case StoreEdit::Outcome::writeFailed:
+        return createAnswer(isc::config::CONTROL_RESULT_ERROR, "not saved, nothing changed: " + edit.error);
+    case StoreEdit::Outcome::unchanged: return refusal;
+    case StoreEdit::Outcome::written: break;
     }
-    next.prune(now());
-    isc::data::ConstElementPtr answer = change(next);
-    if (answer) return answer;  // nothing to change (e.g. deleting what is not there)
-    StateFileStamp written;
-    try {
-        written = writeStateFile(stateFile_, next);
-    } catch (const std::exception& e) {
-        LOG_ERROR(netbootLogger, NETBOOT_STATE_WRITE_FAILED).arg(e.what());
-        return createAnswer(isc::config::CONTROL_RESULT_ERROR, std::string("not saved, nothing changed: ") + e.what());
-    }
-    std::unique_lock<std::shared_mutex> lock(storeMutex_);
-    stateStamp_ = written;
-    store_ = std::move(next);
-    storeEmpty_ = store_.empty();
     return nullptr;
 }
 
@@ -129,7 +119,7 @@ isc::data::ConstElementPtr NetbootImpl::command(const std::string& name, const i
 
 isc::data::ConstElementPtr NetbootImpl::status() const {
     isc::data::ElementPtr result = Element::createMap();
-    result->set("family", Element::create(std::string(family_ == IpFamily::v4 ? "dhcp4" : "dhcp6")));
+    result->set("family", Element::create(std::string(serviceName(family_))));
     result->set("configuration", Element::create(summary()));
     isc::data::ElementPtr profiles = Element::createList();
     profiles->add(Element::create(std::string(BootPolicy::kDefaultProfile)));

@@ -38,7 +38,7 @@ void NetbootImpl::logDecision(const Query& query, const ClientId& client, const 
                               const std::string& vendorClass, const BootDecision& decision,
                               const Assigned& assigned, const std::string& ignored) const {
     DecisionEvent event;
-    event.family = family_ == IpFamily::v4 ? "dhcp4" : "dhcp6";
+    event.family = serviceName(family_);
     event.packet = query.getLabel();
     if (!client.mac.empty()) event.mac = hexText(client.mac.data(), client.mac.size());
     event.macSource = macSourceName(client);
@@ -88,7 +88,7 @@ isc::data::ElementPtr NetbootImpl::recentDecisions() const {
         const RecentDecision* it = &recent_[(recentNext_ + recent_.size() - back) % recent_.size()];
         DecisionEvent event;
         event.time = it->time;
-        event.family = family_ == IpFamily::v4 ? "dhcp4" : "dhcp6";
+        event.family = serviceName(family_);
         if (!it->mac.empty()) event.mac = hexText(it->mac.data(), it->mac.size());
         event.macSource = it->macSource;
         event.client = it->mac.empty() ? it->client : event.mac;

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -163,7 +164,17 @@ private:
     void adoptLocked(LoadedState loaded);
     void reportUnknownProfilesLocked() const;
     std::vector<std::pair<HostKey, Assignment>> unknownProfilesLocked() const;
-    // Applies `change` to the store and persists it; a Kea answer.
+    // The one way the store changes: with writeMutex_, on the file as it is
+    // now (refreshed first), never over a file that could not be read. `edit`
+    // works on a copy and says whether there is anything to write; the copy is
+    // written (temp, fsync, rename) before it replaces the store, so what is
+    // answered is what is on disk.
+    struct StoreEdit {
+        enum class Outcome { written, unchanged, readOnly, writeFailed } outcome;
+        std::string error;  // readOnly, writeFailed: why nothing changed
+    };
+    StoreEdit editStore(const std::function<bool(AssignmentStore& next)>& edit);
+    // An operator's change through editStore; null when done, else Kea's answer.
     template <typename Change>
     isc::data::ConstElementPtr changeStore(Change change);
 

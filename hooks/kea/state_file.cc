@@ -62,22 +62,27 @@ StateFileStamp writeStateFile(const std::string& path, const AssignmentStore& st
     const std::string temp = stateTempFile(path);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) systemError("cannot create", temp);
+    // A temp file that did not become the state file is removed: on a full
+    // disk it would keep the space the next write needs.
+    auto fail = [&](const char* what, const std::string& where, bool open) {
+        const int error = errno;
+        if (open) ::close(fd);
+        ::unlink(temp.c_str());
+        errno = error;
+        systemError(what, where);
+    };
     size_t written = 0;
     while (written < text.size()) {
         const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
         if (n < 0) {
             if (errno == EINTR) continue;
-            ::close(fd);
-            systemError("cannot write", temp);
+            fail("cannot write", temp, true);
         }
         written += static_cast<size_t>(n);
     }
-    if (::fsync(fd) != 0) {
-        ::close(fd);
-        systemError("cannot fsync", temp);
-    }
-    if (::close(fd) != 0) systemError("cannot close", temp);
-    if (::rename(temp.c_str(), path.c_str()) != 0) systemError("cannot rename onto", path);
+    if (::fsync(fd) != 0) fail("cannot fsync", temp, true);
+    if (::close(fd) != 0) fail("cannot close", temp, false);
+    if (::rename(temp.c_str(), path.c_str()) != 0) fail("cannot rename onto", path, false);
     // Best effort, and deliberately silent: the rename above is what makes
     // the new content current; fsync of the directory only makes the rename
     // itself durable across a power cut. Opening the directory needs `r` on

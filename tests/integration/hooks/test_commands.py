@@ -476,17 +476,44 @@ class UnknownProfile(unittest.TestCase):
         self.assertEqual(command("netboot-assignment-get", {"hw-address": mac})["result"], 3)
 
 
+def kea_pid():
+    pid_file = os.path.join(DIR, "kea.restarted.pid")
+    return int(read(pid_file)) if os.path.exists(pid_file) else int(os.environ["NB_KEA_PID"])
+
+
+def in_kea_mounts(*args, **kw):
+    """Runs a command in kea-dhcp's mount namespace (ip netns exec gave it its
+    own, so a mount made here is seen by Kea and not by this test)."""
+    return subprocess.run(["nsenter", "-t", str(kea_pid()), "-m"] + list(args), **kw)
+
+
+def gone(pid):
+    """Whether the process has ended. One this test started is reaped here:
+    as a zombie its PID would still exist, and Kea, finding it in the PID
+    file a SIGKILL left behind, would refuse to start ("already running")."""
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return True
+    except ChildProcessError:
+        pass  # not this test's child: run.sh reaps it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 class Persistence(unittest.TestCase):
-    def restart_kea(self):
+    def restart_kea(self, signal_number=15, while_stopped=None):
         pid_file = os.path.join(DIR, "kea.restarted.pid")
-        pid = int(read(pid_file)) if os.path.exists(pid_file) else int(os.environ["NB_KEA_PID"])
-        os.kill(pid, 15)
+        pid = kea_pid()
+        os.kill(pid, signal_number)
         for _ in range(100):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if gone(pid):
                 break
             time.sleep(0.1)
+        if while_stopped:
+            while_stopped()
         with open(os.path.join(DIR, "kea.restarted.out"), "a") as log:
             # Outlives this test on purpose; run.sh stops it by the PID recorded below.
             proc = subprocess.Popen(["ip", "netns", "exec", os.environ["NB_SRV_NS"], os.environ["NB_KEA_ENV"], DIR,
@@ -536,6 +563,89 @@ class Persistence(unittest.TestCase):
         os.unlink(STATE)
         self.restart_kea()
         self.assertEqual(command("netboot-status")["arguments"]["state"], "ok")
+
+    def test_what_was_accepted_survives_kill_9_during_writes(self):
+        """Assignments are set one after another while kea-dhcp is killed with
+        SIGKILL: every one answered "assignment set" is there after the
+        restart, and the file is readable (a write cut short leaves at most
+        a temp file, never a partial state file)."""
+        if not os.path.exists(os.path.join(DIR, "kea.restarted.pid")):
+            self.restart_kea()  # a Kea this test starts, so it can reap it after the SIGKILL
+        macs = ["52:54:00:ab:%02x:%02x" % (i // 256, i % 256) for i in range(400)]
+        accepted = []
+        stop = threading.Event()
+
+        def set_all():
+            for mac in macs:
+                if stop.is_set():
+                    return
+                try:
+                    if command("netboot-assignment-set", {"hw-address": mac, "profile": "rescue"})["result"] == 0:
+                        accepted.append(mac)
+                except (subprocess.CalledProcessError, ValueError, AssertionError):
+                    return  # the server is gone
+        setter = threading.Thread(target=set_all)
+        setter.start()
+        deadline = time.monotonic() + 60
+        while len(accepted) < 25 and setter.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        try:
+            self.assertGreaterEqual(len(accepted), 25, "the sets before the kill were not answered")
+            self.assertTrue(setter.is_alive(), "all sets were done before the kill: it hit no write")
+            self.restart_kea(signal_number=9)
+        finally:
+            stop.set()
+            setter.join(timeout=30)
+        status = command("netboot-status")["arguments"]
+        self.assertEqual(status["state"], "ok")
+        listed = {a["hw-address"] for a in command("netboot-assignment-list")["arguments"]["assignments"]}
+        self.assertEqual([m for m in accepted if m not in listed], [])
+        print("\n  SIGKILL after %d accepted sets; after the restart %d listed (at most one more: the set in flight)"
+              % (len(accepted), len(listed)), file=sys.stderr)
+        self.assertEqual(firmware(accepted[-1]), RESCUE_LOADER)
+        # Back to an empty store for the other tests.
+        self.restart_kea(while_stopped=lambda: os.unlink(STATE))
+        self.assertEqual(command("netboot-assignment-list")["result"], 3)
+
+    def test_a_full_disk_refuses_the_change_and_loses_nothing(self):
+        """The state file on a filesystem that fills up: the set that cannot
+        be written is refused naming the reason, what was accepted before is
+        still served and still on disk, no temp file is left taking space,
+        and DHCP goes on; once there is space again the set works."""
+        disk = os.path.join(DIR, "small-disk")
+        os.makedirs(disk, exist_ok=True)
+        state = os.path.join(disk, "assignments.json")
+        path = os.path.join(DIR, "kea.json")
+        original = read(path)
+        in_kea_mounts("mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "netboot-test", disk, check=True)
+        try:
+            write(path, original.replace(STATE, state, 1))
+            self.assertEqual(command("config-reload")["result"], 0)
+            first, second = "52:54:00:ac:00:01", "52:54:00:ac:00:02"
+            self.assertEqual(command("netboot-assignment-set", {"hw-address": first, "profile": "rescue"})["result"], 0)
+            # Fill the filesystem (dd stops at ENOSPC).
+            in_kea_mounts("dd", "if=/dev/zero", "of=" + os.path.join(disk, "filler"), "bs=4k",
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            on_disk = in_kea_mounts("cat", state, capture_output=True, text=True, check=True).stdout
+            answer = command("netboot-assignment-set", {"hw-address": second, "profile": "rescue"})
+            self.assertEqual(answer["result"], 1, answer)
+            self.assertIn("not saved, nothing changed", answer["text"])
+            self.assertIn("No space left on device", answer["text"])
+            self.assertEqual(command("netboot-assignment-get", {"hw-address": second})["result"], 3)
+            self.assertEqual(in_kea_mounts("cat", state, capture_output=True, text=True, check=True).stdout, on_disk)
+            self.assertEqual(in_kea_mounts("ls", disk, capture_output=True, text=True, check=True).stdout.split(),
+                             ["assignments.json", "filler"])
+            self.assertEqual(firmware(first), RESCUE_LOADER)
+            self.assertEqual(firmware(second), DEFAULT_LOADER)
+            in_kea_mounts("rm", os.path.join(disk, "filler"), check=True)
+            self.assertEqual(command("netboot-assignment-set", {"hw-address": second, "profile": "rescue"})["result"], 0)
+            self.assertEqual(firmware(second), RESCUE_LOADER)
+        finally:
+            write(path, original)
+            command("config-reload")
+            in_kea_mounts("umount", disk)
+            os.rmdir(disk)
+        self.assertEqual(firmware("52:54:00:ac:00:03"), DEFAULT_LOADER)
 
     def test_config_reload_applies_new_parameters(self):
         """Kea's own config-reload re-reads the file and reloads the hook with

@@ -8,9 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -245,4 +248,40 @@ TEST(Policy, AssignedProfileIsTheMostSpecificLayer) {
     EXPECT_EQ(policy.decide(ipxe, ex, {policy.profile("rescue"), &host, nullptr}).bootFile,
               "http://192.0.2.1/rescue.ipxe");
     EXPECT_EQ(policy.decide(ipxe, ex, {nullptr, &host, nullptr}).bootFile, "http://192.0.2.1/host.ipxe");
+}
+
+// A write that fails part-way (here: the file size limit, as a full disk
+// would) changes nothing: the old file stays, and no temp file is left to
+// hold the space the next write needs.
+TEST(StateFile, AFailedWriteLeavesTheOldFileAndNoTempFile) {
+    TempDir dir;
+    const std::string path = dir.path + "/kea-leases4.csv.netboot-assignments.json";
+    writeStateFile(path, oneAssignment("rescue"));
+    AssignmentStore big;
+    for (int i = 0; i < 200; ++i) {
+        char mac[32];
+        std::snprintf(mac, sizeof mac, "52:54:00:00:%02x:%02x", i / 256, i % 256);
+        big.set(*parseHostKey(HostKey::Kind::hwAddress, mac), {"rescue", false, std::nullopt, 1});
+    }
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing
+        rlimit limit{4096, 4096};
+        if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(10);
+        try {
+            writeStateFile(path, big);
+        } catch (const std::exception& e) {
+            ::_exit(std::string(e.what()).find("cannot write") == 0 ? 0 : 11);
+        }
+        ::_exit(12);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "10: no rlimit, 11: another error, 12: the write did not fail";
+    LoadedState back = readStateFile(path, "");
+    EXPECT_TRUE(back.error.empty()) << back.error;
+    EXPECT_EQ(back.store.entries().size(), 1u);
+    EXPECT_FALSE(exists(stateTempFile(path)));
 }
