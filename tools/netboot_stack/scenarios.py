@@ -121,6 +121,20 @@ def secure_boot_rescue_once(mac):
                 ("VM console: the rescue profile a second time", "serial", re.escape(RESCUE_MARKER))]))
 
 
+def uefi_http_evidence(family):
+    """OVMF's HTTP boot to the iPXE menu over one family."""
+    dhcp, url = ("dhcp4", URL4) if family == 4 else ("dhcp6", URL6)
+    http, client = ("HTTP", "") if family == 4 else ("HTTP over IPv6", V6CLIENT + ".*")
+    return [
+        ("DHCPv%d: OVMF HTTP boot told %s/ipxe.efi" % (family, url), dhcp,
+         Decision(arch="efi-x64-http", transport="http", ipxe=False, boot_file=url + "/ipxe.efi")),
+        ("%s: GET /ipxe.efi" % http, "http", client + r'"GET /ipxe\.efi HTTP/[0-9.]+" 200 '),
+        ("DHCPv%d: iPXE told the script URL" % family, dhcp, Decision(ipxe=True, boot_file=url + "/boot.ipxe")),
+        ("%s: GET /boot.ipxe" % http, "http", client + r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
+        ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
+    ]
+
+
 # Booted again after "rescue once": the normal menu, never the rescue profile.
 NORMAL_MENU_AGAIN = dict(
     evidence=[
@@ -303,27 +317,11 @@ SCENARIOS = {
     "uefi-http4": dict(
         title="UEFI x64 (OVMF) HTTP boot over IPv4 -> http://192.0.2.1/ipxe.efi -> iPXE -> boot.ipxe",
         mac="52:54:00:e2:e0:04", fw="x64", v4=True, v6=False, pxe4=False, pxe6=False,
-        evidence=[
-            ("DHCPv4: OVMF HTTP boot told http://192.0.2.1/ipxe.efi", "dhcp4",
-             Decision(arch="efi-x64-http", transport="http", ipxe=False, boot_file=URL4 + "/ipxe.efi")),
-            ("HTTP: GET /ipxe.efi", "http", r'"GET /ipxe\.efi HTTP/[0-9.]+" 200 '),
-            ("DHCPv4: iPXE told the script URL", "dhcp4",
-             Decision(ipxe=True, boot_file=URL4 + "/boot.ipxe")),
-            ("HTTP: GET /boot.ipxe", "http", r'"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
-            ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
-        ]),
+        evidence=uefi_http_evidence(4)),
     "uefi-http6": dict(
         title="UEFI x64 (OVMF) HTTP boot over IPv6 -> http://[2001:db8::1]/ipxe.efi -> iPXE -> boot.ipxe",
         mac="52:54:00:e2:e0:05", fw="x64", v4=False, v6=True, pxe4=False, pxe6=False, http6_first=True,
-        evidence=[
-            ("DHCPv6: OVMF HTTP boot told http://[2001:db8::1]/ipxe.efi", "dhcp6",
-             Decision(arch="efi-x64-http", transport="http", ipxe=False, boot_file=URL6 + "/ipxe.efi")),
-            ("HTTP over IPv6: GET /ipxe.efi", "http", V6CLIENT + r'.*"GET /ipxe\.efi HTTP/[0-9.]+" 200 '),
-            ("DHCPv6: iPXE told the script URL", "dhcp6",
-             Decision(ipxe=True, boot_file=URL6 + "/boot.ipxe")),
-            ("HTTP over IPv6: GET /boot.ipxe", "http", V6CLIENT + r'.*"GET /boot\.ipxe HTTP/[0-9.]+" 200 '),
-            ("VM console: iPXE menu (UEFI branch)", "serial", re.escape(MARKER) + r" \(uefi"),
-        ]),
+        evidence=uefi_http_evidence(6)),
     "ia32": dict(
         title="UEFI ia32 (OVMF32 secboot) PXE over IPv4 -> grubnetia32.efi over TFTP -> grub/grub.cfg",
         mac="52:54:00:e2:e0:06", fw="ia32", v4=True, v6=False, pxe4=True, pxe6=False,

@@ -621,7 +621,7 @@ class Persistence(unittest.TestCase):
         try:
             write(path, original.replace(STATE, state, 1))
             self.assertEqual(command("config-reload")["result"], 0)
-            first, second = "52:54:00:ac:00:01", "52:54:00:ac:00:02"
+            first, second = "52:54:00:ad:00:01", "52:54:00:ad:00:02"
             self.assertEqual(command("netboot-assignment-set", {"hw-address": first, "profile": "rescue"})["result"], 0)
             # Fill the filesystem (dd stops at ENOSPC).
             in_kea_mounts("dd", "if=/dev/zero", "of=" + os.path.join(disk, "filler"), "bs=4k",
@@ -645,7 +645,7 @@ class Persistence(unittest.TestCase):
             command("config-reload")
             in_kea_mounts("umount", disk)
             os.rmdir(disk)
-        self.assertEqual(firmware("52:54:00:ac:00:03"), DEFAULT_LOADER)
+        self.assertEqual(firmware("52:54:00:ad:00:03"), DEFAULT_LOADER)
 
     def test_config_reload_applies_new_parameters(self):
         """Kea's own config-reload re-reads the file and reloads the hook with

@@ -99,15 +99,59 @@ def ha_state(url):
         return None
 
 
+CTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "kea-config", "netboot-ctl")
+
+
 class Failover(unittest.TestCase):
-    def test_assigned_profile_survives_losing_a_peer(self):
+    def wait_for_load_balancing(self):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if all(ha_state(url) == "load-balancing" for url in PEERS.values()):
-                break
+                return
             time.sleep(0.5)
-        else:
-            self.fail("HA pair never reached load-balancing: %s" % {u: ha_state(u) for u in PEERS.values()})
+        self.fail("HA pair never reached load-balancing: %s" % {u: ha_state(u) for u in PEERS.values()})
+
+    # Runs first (by name): both peers are alive.
+    def test_a_used_once_is_withdrawn_from_the_other_peer(self):
+        """netboot-ctl sets "once" on both peers and watches the boot; when
+        the peer that answered iPXE has used its copy up, the other peer's
+        copy is withdrawn, so it cannot serve the rescue a second time."""
+        self.wait_for_load_balancing()
+        mac = "52:54:00:bb:00:02"
+        controls = []
+        for i, url in enumerate(PEERS.values()):
+            path = os.path.join(ROOT, "control-%d.json" % i)
+            with open(path, "w") as f:
+                json.dump({"via": "kea-ctrl-agent", SERVICE: {"url": url, "service": SERVICE}}, f)
+            controls += ["--control", path]
+        ctl = [sys.executable, CTL, "--site", os.path.join(ROOT, "no-site.json")] + controls
+        r = subprocess.run(ctl + ["rescue", mac], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        watch = subprocess.Popen(ctl + ["--timeout", "60", "watch", mac], stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True)
+        try:
+            time.sleep(1.5)  # watch has read where each peer's decisions stand
+            offered = retried(lambda: firmware(mac))
+            self.assertIsNotNone(offered)
+            serving = offered[1]
+            self.assertEqual(retried(lambda: ipxe(mac)), "http://%s/rescue.ipxe" % host(serving))
+            out, _ = watch.communicate(timeout=90)
+        finally:
+            if watch.poll() is None:
+                watch.kill()
+                watch.wait()
+        print(out)
+        self.assertEqual(watch.returncode, 0, out)
+        for url in PEERS.values():
+            self.assertEqual(command(url, "netboot-assignment-get", {"hw-address": mac})["result"], 3, url)
+        if FAMILY == 4:
+            # DHCPv4: only the serving peer saw iPXE, so the other's copy was withdrawn.
+            # (DHCPv6: both peers answer an INFORMATION-REQUEST, each using its own copy.)
+            other = [url for peer, url in PEERS.items() if peer != serving][0]
+            self.assertIn("withdrawn from %s dhcp4" % other, out)
+
+    def test_assigned_profile_survives_losing_a_peer(self):
+        self.wait_for_load_balancing()
 
         mac = "52:54:00:bb:00:01"
         for url in PEERS.values():
