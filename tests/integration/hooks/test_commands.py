@@ -483,8 +483,10 @@ def kea_pid():
 
 def in_kea_mounts(*args, **kw):
     """Runs a command in kea-dhcp's mount namespace (ip netns exec gave it its
-    own, so a mount made here is seen by Kea and not by this test)."""
-    return subprocess.run(["nsenter", "-t", str(kea_pid()), "-m"] + list(args), **kw)
+    own, so a mount made here is seen by Kea and not by this test), and in its
+    root directory: entering a mount namespace resets the root to the
+    namespace's, which in a chroot (tools/release-root) is not Kea's."""
+    return subprocess.run(["nsenter", "-t", str(kea_pid()), "-m", "-r"] + list(args), **kw)
 
 
 def gone(pid):
