@@ -336,9 +336,9 @@ namespace {
 // firmware and iPXE send different DUIDs for the same machine, but the same
 // MAC (docs/firmware.md, "iPXE's identity between stages").
 template <typename Query>
-std::vector<HostKey> hostKeys(Query& query, const std::vector<uint8_t>& hwAddress) {
+std::vector<HostKey> hostKeys(Query& query, std::vector<uint8_t> hwAddress) {
     std::vector<HostKey> keys;
-    if (!hwAddress.empty()) keys.push_back({HostKey::Kind::hwAddress, hwAddress});
+    if (!hwAddress.empty()) keys.push_back({HostKey::Kind::hwAddress, std::move(hwAddress)});
     for (auto [kind, type] : {std::pair{HostKey::Kind::clientId, Host::IDENT_CLIENT_ID},
                               std::pair{HostKey::Kind::duid, Host::IDENT_DUID}}) {
         std::vector<uint8_t> id = identifier(query, type);
@@ -456,8 +456,8 @@ NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& hand
     layers.needsMac = policy_.defaultsNameMac();
     if (!storeEmpty_) {
         // DHCPv4: chaddr, as Kea keys its reservations; DHCPv6: the MAC derived for the client.
-        const std::vector<uint8_t> hwAddress = v4 ? identifier(query, Host::IDENT_HWADDR) : client.mac;
-        layers.assigned = assignmentFor(hostKeys(query, hwAddress), layers.ignored);
+        layers.assigned = assignmentFor(hostKeys(query, v4 ? identifier(query, Host::IDENT_HWADDR) : client.mac),
+                                        layers.ignored);
     }
     if (layers.assigned) {
         layers.overrides[0] = policy_.profile(layers.assigned->second.profile);
