@@ -13,6 +13,12 @@ if(NETBOOT_INTEGRATION)
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/hooks/run_ha.sh 4 LABELS integration TIMEOUT 180)
   netboot_script_test(integration.hook.ha-failover.v6
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/hooks/run_ha.sh 6 LABELS integration TIMEOUT 180)
+  # The same pairs sharing one real PostgreSQL with the other family's daemon.
+  foreach(family 4 6)
+    netboot_script_test(integration.hook.shared-store.v${family}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/integration/hooks/run_ha.sh ${family} pgsql
+      LABELS integration TIMEOUT 240)
+  endforeach()
 endif()
 
 netboot_script_test(hook.messages

@@ -194,6 +194,14 @@ class Client6:
         self.sock.close()
 
     def exchange(self, msg_type, mac, options, expect, with_ia=True, timeout=3.0):
+        """The first matching reply, or None."""
+        return next(self._replies(msg_type, mac, options, expect, with_ia, timeout), None)
+
+    def exchange_all(self, msg_type, mac, options, expect, with_ia=True, timeout=3.0):
+        """Every matching reply within `timeout` (one per answering server)."""
+        return list(self._replies(msg_type, mac, options, expect, with_ia, timeout))
+
+    def _replies(self, msg_type, mac, options, expect, with_ia, timeout):
         xid = os.urandom(3)
         body = option6(1, duid_ll(mac))
         if with_ia:
@@ -225,8 +233,7 @@ class Client6:
                 continue
             reply = Reply6(data)
             if reply.xid == xid and reply.type == expect:
-                return reply
-        return None
+                yield reply
 
     def solicit(self, mac, options, **kw):
         return self.exchange(SOLICIT, mac, options, ADVERTISE, **kw)

@@ -111,7 +111,39 @@ const std::set<std::string> kLayerKeys = {"enabled",       "server-address",  "t
                                           "http-boot-files", "http-base-url", "ipxe-script-url",
                                           "secure-boot",   "secure-boot-files"};
 const std::set<std::string> kGlobalKeys = {"always-send-boot-options", "nul-terminate-boot-file",
-                                           "respect-kea-boot-file", "profiles", "state-file"};
+                                           "respect-kea-boot-file", "profiles", "state-file",
+                                           "assignment-database"};
+
+// The connection keys of Kea's own "lease-database" that a PostgreSQL
+// connection uses; anything else is more likely a typo than a setting.
+const std::set<std::string> kDatabaseKeys = {"type",     "name",       "host",     "port",
+                                             "user",     "password",   "connect-timeout",
+                                             "tcp-user-timeout", "trust-anchor", "cert-file",
+                                             "key-file", "cipher-list"};
+
+AssignmentDatabase parseAssignmentDatabase(const ConstElementPtr& map, const std::string& path) {
+    if (map->getType() != Element::map) fail(path, "must be a map, not " + typeName(map));
+    AssignmentDatabase database;
+    for (const auto& [key, value] : map->mapValue()) {
+        const std::string field = path + "." + key;
+        if (!kDatabaseKeys.count(key)) {
+            std::string known;
+            for (const auto& k : kDatabaseKeys) known += (known.empty() ? "" : ", ") + k;
+            fail(field, "unknown key (known: " + known + ")");
+        }
+        if (value->getType() == Element::integer) {
+            if (value->intValue() < 0 || value->intValue() > 0xffffffffLL) fail(field, "out of range");
+            database.parameters[key] = std::to_string(value->intValue());
+        } else {
+            database.parameters[key] = expectString(value, field);
+        }
+    }
+    if (database.parameters["type"] != "postgresql") {
+        fail(path + ".type", "must be \"postgresql\" (the database Kea's own library connects to)");
+    }
+    if (database.parameters["name"].empty()) fail(path + ".name", "the database's name is required");
+    return database;
+}
 
 PolicyLayer parseLayer(const ConstElementPtr& map, IpFamily family, const std::string& path, bool global) {
     if (!map || map->getType() != Element::map) {
@@ -218,7 +250,23 @@ HookConfig parseHookConfig(const ConstElementPtr& params, IpFamily family, const
             fail(path + ".state-file", "must be an absolute path (Debian's Kea may write only under /var/lib/kea)");
         }
     }
-    return HookConfig{BootPolicy(settings, std::move(defaults), std::move(profiles)), stateFile};
+    std::optional<AssignmentDatabase> database;
+    if (auto e = params->get("assignment-database")) {
+        if (params->get("state-file")) {
+            fail(path + ".assignment-database", "set either it or state-file: assignments live in one place");
+        }
+        database = parseAssignmentDatabase(e, path + ".assignment-database");
+    }
+    return HookConfig{BootPolicy(settings, std::move(defaults), std::move(profiles)), stateFile, database};
+}
+
+std::string AssignmentDatabase::describe() const {
+    auto value = [this](const char* key, const char* otherwise) {
+        auto found = parameters.find(key);
+        return found == parameters.end() || found->second.empty() ? std::string(otherwise) : found->second;
+    };
+    return value("type", "postgresql") + " " + value("user", "(default user)") + "@" + value("host", "localhost") + ":" +
+           value("port", "5432") + "/" + value("name", "");
 }
 
 PolicyLayer parseOverride(const ConstElementPtr& netboot, IpFamily family, const std::string& path) {

@@ -7,6 +7,8 @@
 
 #include <cc/data.h>
 
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -19,11 +21,22 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// A database that holds the site's run-time assignments for every Kea
+// daemon and HA peer, with Kea's own connection settings (the keys of its
+// "lease-database"), as the strings Kea's database library takes.
+struct AssignmentDatabase {
+    std::map<std::string, std::string> parameters;
+    // "postgresql user@host:port/name", never the password: for logs and status.
+    std::string describe() const;
+};
+
 // Everything the hook's "parameters" map configures.
 struct HookConfig {
     BootPolicy policy;
-    // Where run-time assignments persist (under Kea's state directory by default).
+    // Where run-time assignments persist (under Kea's state directory by
+    // default); unused when `database` is set.
     std::string stateFile;
+    std::optional<AssignmentDatabase> database;
 };
 
 // `path` names `params` in messages ("parameters" for the hook's own).

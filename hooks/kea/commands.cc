@@ -17,21 +17,17 @@ namespace netboot {
 
 using isc::data::Element;
 
-template <typename Change>
-isc::data::ConstElementPtr NetbootImpl::changeStore(Change change) {
+isc::data::ConstElementPtr NetbootImpl::changeStore(const StoreChange& what) {
     using isc::config::createAnswer;
-    isc::data::ConstElementPtr refusal;
-    const StoreEdit edit = editStore([&](AssignmentStore& next) {
-        next.prune(now());
-        refusal = change(next);  // e.g. deleting what is not there
-        return !refusal;
-    });
+    const StoreEdit edit = change(what);
     switch (edit.outcome) {
     case StoreEdit::Outcome::readOnly:
         return createAnswer(isc::config::CONTROL_RESULT_ERROR, "assignments are read-only: " + edit.error);
     case StoreEdit::Outcome::writeFailed:
         return createAnswer(isc::config::CONTROL_RESULT_ERROR, "not saved, nothing changed: " + edit.error);
-    case StoreEdit::Outcome::unchanged: return refusal;
+    case StoreEdit::Outcome::absent:
+        return createAnswer(isc::config::CONTROL_RESULT_EMPTY,
+                            "no assignment for " + std::string(what.key.kindName()) + " " + what.key.text());
     case StoreEdit::Outcome::written: break;
     }
     return nullptr;
@@ -51,13 +47,9 @@ isc::data::ConstElementPtr NetbootImpl::command(const std::string& name, const i
         return e;
     };
     try {
-        {
-            // Every command looks at the file first: read-only ends once it
-            // is readable again, and a change made by someone else is seen.
-            std::lock_guard<std::mutex> writer(writeMutex_);
-            std::unique_lock<std::shared_mutex> lock(storeMutex_);
-            refreshStateLocked();
-        }
+        // Every command looks at the file or database first: read-only ends
+        // once it is readable again, and a change made by someone else is seen.
+        refreshState();
         if (name == "netboot-status") {
             return createAnswer(CONTROL_RESULT_SUCCESS, "netboot status", status());
         }
@@ -86,12 +78,7 @@ isc::data::ConstElementPtr NetbootImpl::command(const std::string& name, const i
         }
         if (name == "netboot-assignment-set") {
             const SetRequest request = parseSetArguments(a, policy_, now());
-            if (auto failed = changeStore([&](AssignmentStore& next) -> isc::data::ConstElementPtr {
-                    next.set(request.key, request.assignment);
-                    return nullptr;
-                })) {
-                return failed;
-            }
+            if (auto failed = changeStore({StoreChange::Kind::set, request.key, request.assignment})) return failed;
             LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_SET)
                 .arg(request.key.text()).arg(request.assignment.profile).arg(request.assignment.once ? "once" : "until deleted");
             return createAnswer(CONTROL_RESULT_SUCCESS, "assignment set",
@@ -99,15 +86,7 @@ isc::data::ConstElementPtr NetbootImpl::command(const std::string& name, const i
         }
         if (name == "netboot-assignment-del") {
             const HostKey key = parseHostKeyArguments(a);
-            if (auto answer = changeStore([&](AssignmentStore& next) -> isc::data::ConstElementPtr {
-                    if (!next.erase(key)) {
-                        return createAnswer(CONTROL_RESULT_EMPTY, "no assignment for " +
-                                                                      std::string(key.kindName()) + " " + key.text());
-                    }
-                    return nullptr;
-                })) {
-                return answer;
-            }
+            if (auto answer = changeStore({StoreChange::Kind::erase, key, {}})) return answer;
             LOG_INFO(netbootLogger, NETBOOT_ASSIGNMENT_DELETED).arg(key.text());
             return createAnswer(CONTROL_RESULT_SUCCESS, "assignment deleted");
         }
@@ -125,7 +104,11 @@ isc::data::ConstElementPtr NetbootImpl::status() const {
     profiles->add(Element::create(std::string(BootPolicy::kDefaultProfile)));
     for (const auto& p : policy_.profiles()) profiles->add(Element::create(p.first));
     result->set("profiles", profiles);
-    result->set("state-file", Element::create(stateFile_));
+    if (database_) {
+        result->set("assignment-database", Element::create(database_->describe()));
+    } else {
+        result->set("state-file", Element::create(stateFile_));
+    }
     {
         std::shared_lock<std::shared_mutex> lock(storeMutex_);
         // "ok" only when nothing needs the operator: a usable file whose

@@ -480,10 +480,8 @@ NetbootImpl::ClientLayers NetbootImpl::layersFor(isc::hooks::CalloutHandle& hand
     return layers;
 }
 
-template <typename Query>
-void NetbootImpl::account(const Query& query, const ClientFacts& facts, const BootDecision& decision,
-                          const Assigned& assigned, const std::string& answered, const ClientId& client,
-                          bool acknowledged) {
+void NetbootImpl::account(const ClientFacts& facts, const BootDecision& decision, const Assigned& assigned,
+                          const std::string& answered, const ClientId& client) {
     count(facts, decision);
     std::string_view profile = BootPolicy::kDefaultProfile;
     if (assigned) {
@@ -492,12 +490,6 @@ void NetbootImpl::account(const Query& query, const ClientFacts& facts, const Bo
         if (known != policy_.profiles().end()) profile = known->first;
     }
     remember(now(), client, facts, decision, answered, profile, assigned);
-    // "Once" lasts one boot: used up when the end of the chain (iPXE's
-    // script, or a Secure Boot loader) is acknowledged (ACK, REPLY), not by
-    // the exchanges before it, their retries or an offer.
-    if (assigned && assigned->second.once && usesUpOnce(decision, acknowledged)) {
-        consume(assigned->first, query.getLabel());
-    }
 }
 
 PreparedAnswer NetbootImpl::prepare(const ClientFacts& facts, const ExchangeContext& exchange,
@@ -548,16 +540,26 @@ void NetbootImpl::answerClient(isc::hooks::CalloutHandle& handle, Query& query, 
                                const ClientFacts& facts, const ClientId& client, std::string_view serverAddress,
                                std::string keaBootFile, VendorText vendorText, bool acknowledged) {
     constexpr bool v4 = std::is_same_v<Query, Pkt4>;
-    const ClientLayers layers = layersFor(handle, query, client);
+    ClientLayers layers = layersFor(handle, query, client);
     ExchangeContext exchange{std::string(serverAddress), layers.needsMac ? client.text() : std::string(),
                              std::move(keaBootFile)};
-    const std::shared_ptr<const PreparedAnswer> prepared = answerFor(facts, exchange, layers);
+    std::shared_ptr<const PreparedAnswer> prepared = answerFor(facts, exchange, layers);
+    // "Once" lasts one boot: used up when the end of the chain (iPXE's
+    // script, or a Secure Boot loader) is acknowledged (ACK, REPLY), not by
+    // the exchanges before it, their retries or an offer. It is taken before
+    // it is answered: of two daemons or threads answering the same machine,
+    // the one that did not take it answers as if it had never been set.
+    if (layers.assigned && layers.assigned->second.once && usesUpOnce(prepared->decision, acknowledged) &&
+        !consume(layers.assigned->first, query.getLabel())) {
+        layers.assigned.reset();
+        layers.overrides[0] = nullptr;
+        prepared = answerFor(facts, exchange, layers);
+    }
     const BootDecision& decision = prepared->decision;
     if (netbootLogger.isDebugEnabled(kDebugDecision)) {
         logDecision(query, client, facts, vendorText(), decision, layers.assigned, layers.ignored);
     }
-    account(query, facts, decision, layers.assigned, v4 ? decision.bootFile : decision.bootFileUrl, client,
-            acknowledged);
+    account(facts, decision, layers.assigned, v4 ? decision.bootFile : decision.bootFileUrl, client);
     if (!decision.changesAnswer()) return;
 
     const ReplyPlan& plan = prepared->plan;

@@ -7,6 +7,7 @@
 #include "core/facts.h"
 #include "core/policy.h"
 #include "core/reply.h"
+#include "assignment_database.h"
 #include "state_file.h"
 
 #include <asiolink/io_address.h>
@@ -19,6 +20,7 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -27,6 +29,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -71,8 +74,10 @@ struct PreparedAnswer {
 
 class NetbootImpl {
 public:
-    // Reads the state file; an unusable one is reported by stateError().
+    // Reads the state file or the database; an unusable one is reported by
+    // stateError(). With a database, a thread reads it again every second.
     NetbootImpl(HookConfig config, IpFamily family);
+    ~NetbootImpl();
 
     // The netboot-* control commands: a Kea answer ({"result", "text", "arguments"}).
     isc::data::ConstElementPtr command(const std::string& name, const isc::data::ConstElementPtr& args);
@@ -143,46 +148,66 @@ private:
                                                     const ClientLayers& layers);
     PreparedAnswer prepare(const ClientFacts& facts, const ExchangeContext& exchange,
                            const BootPolicy::Overrides& overrides) const;
-    // Statistics, the recent-decisions ring and "once" bookkeeping.
-    template <typename Query>
-    void account(const Query& query, const ClientFacts& facts, const BootDecision& decision,
-                 const Assigned& assigned, const std::string& answered, const ClientId& client, bool acknowledged);
+    // Statistics and the recent-decisions ring.
+    void account(const ClientFacts& facts, const BootDecision& decision, const Assigned& assigned,
+                 const std::string& answered, const ClientId& client);
     // The first live assignment among `keys` whose profile exists; one naming
     // an unknown profile is skipped and described in `ignored`.
     Assigned assignmentFor(const std::vector<HostKey>& keys, std::string& ignored) const;
-    // Removes a "once" assignment whose boot chain reached iPXE's script.
-    void consume(const HostKey& key, const std::string& label);
+    // Uses up a "once" assignment whose boot chain reached its end; false
+    // when it may not be served: another daemon or thread used it up, or the
+    // database could not say.
+    bool consume(const HostKey& key, const std::string& label);
     void remember(int64_t time, const ClientId& client, const ClientFacts& facts, const BootDecision& decision,
                   const std::string& answered, std::string_view profile, const Assigned& assigned);
     isc::data::ConstElementPtr status() const;
     // The ring of recent decisions, newest first, as decision events.
     isc::data::ElementPtr recentDecisions() const;
+    // Takes what the file or the database holds now (see refreshStateLocked).
+    void refreshState();
     // With writeMutex_ and storeMutex_ held (storeMutex_ exclusively):
     // notices a state file that changed on disk or became readable again,
     // and takes what it holds now.
     void refreshStateLocked();
-    void adoptLocked(LoadedState loaded);
+    void refreshFromDatabase();
+    void adoptLocked(AssignmentStore store);
     void reportUnknownProfilesLocked() const;
     std::vector<std::pair<HostKey, Assignment>> unknownProfilesLocked() const;
-    // The one way the store changes: with writeMutex_, on the file as it is
-    // now (refreshed first), never over a file that could not be read. `edit`
-    // works on a copy and says whether there is anything to write; the copy is
-    // written (temp, fsync, rename) before it replaces the store, so what is
-    // answered is what is on disk.
-    struct StoreEdit {
-        enum class Outcome { written, unchanged, readOnly, writeFailed } outcome;
-        std::string error;  // readOnly, writeFailed: why nothing changed
+    // The changes made to the store: by the operator (set, erase) and by a
+    // boot (takeOnce).
+    struct StoreChange {
+        enum class Kind { set, erase, takeOnce } kind;
+        HostKey key;
+        Assignment assignment;  // set
     };
-    StoreEdit editStore(const std::function<bool(AssignmentStore& next)>& edit);
-    // An operator's change through editStore; null when done, else Kea's answer.
-    template <typename Change>
-    isc::data::ConstElementPtr changeStore(Change change);
+    struct StoreEdit {
+        enum class Outcome { written, absent, readOnly, writeFailed } outcome;
+        std::string error;                // readOnly, writeFailed: why nothing changed
+        std::optional<Assignment> taken;  // takeOnce, written: what was used up
+    };
+    // The one way the store changes. State file: with writeMutex_, on the
+    // file as it is now (refreshed first), never over a file that could not
+    // be read; the edited copy is written (temp, fsync, rename) before it
+    // replaces the store, so what is answered is what is on disk. Database:
+    // one statement, then the same change in the copy the packet path reads.
+    StoreEdit change(const StoreChange& change);
+    StoreEdit changeFile(const StoreChange& change);
+    StoreEdit changeDatabase(const StoreChange& change);
+    // An operator's change; null when done, else Kea's answer.
+    isc::data::ConstElementPtr changeStore(const StoreChange& change);
 
     const BootPolicy policy_;
     const IpFamily family_;
     const std::string stateFile_;
+    // Set when the site's assignments live in a database, not stateFile_.
+    const std::unique_ptr<DatabaseAssignments> database_;
+    std::thread refresher_;
+    std::mutex refresherMutex_;
+    std::condition_variable refresherWake_;
+    bool stopping_ = false;
 
-    // Whoever refreshes from or writes the state file holds writeMutex_ for
+    // Whoever refreshes from or writes the state file (or reads the whole
+    // database) holds writeMutex_ for
     // the whole read-change-write, so writers take turns; storeMutex_ guards
     // the store and everything known about its file, and is held exclusively
     // only to swap a written store in: the packet path never waits for the disk.

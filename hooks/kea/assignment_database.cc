@@ -1,0 +1,138 @@
+#include "assignment_database.h"
+
+#include <asiolink/asio_wrapper.h>
+#include <pgsql/pgsql_connection.h>
+
+#include <libpq-fe.h>
+
+#include <stdexcept>
+
+namespace netboot {
+
+namespace {
+
+// A statement's result, cleared however the call ends.
+struct Result {
+    PGresult* r;
+    ~Result() { PQclear(r); }
+};
+
+std::string_view kindName(HostKey::Kind kind) { return HostKey{kind, {}}.kindName(); }
+
+// Runs `sql` with text parameters (null where a parameter is nullopt);
+// throws unless it returned `expected`.
+Result run(PGconn* connection, const char* sql, const std::vector<std::optional<std::string>>& parameters,
+           ExecStatusType expected) {
+    std::vector<const char*> values;
+    for (const auto& p : parameters) values.push_back(p ? p->c_str() : nullptr);
+    Result result{PQexecParams(connection, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                               nullptr, 0)};
+    if (PQresultStatus(result.r) != expected) {
+        std::string why = PQresultErrorMessage(result.r);
+        if (why.empty()) why = PQerrorMessage(connection);
+        while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+        throw std::runtime_error(why.empty() ? "the statement failed" : why);
+    }
+    return result;
+}
+
+std::optional<std::string> text(std::optional<int64_t> value) {
+    return value ? std::optional<std::string>(std::to_string(*value)) : std::nullopt;
+}
+
+Assignment assignmentFrom(const PGresult* r, int row, int firstColumn) {
+    Assignment a;
+    a.profile = PQgetvalue(r, row, firstColumn);
+    a.once = PQgetvalue(r, row, firstColumn + 1)[0] == 't';
+    if (!PQgetisnull(r, row, firstColumn + 2)) a.expiresAt = std::stoll(PQgetvalue(r, row, firstColumn + 2));
+    a.createdAt = std::stoll(PQgetvalue(r, row, firstColumn + 3));
+    return a;
+}
+
+// The live rows only, at the time in parameter $n: an expired assignment is
+// as good as none.
+std::string live(int n) { return "(expires_at IS NULL OR expires_at >= $" + std::to_string(n) + ")"; }
+
+}  // namespace
+
+DatabaseAssignments::DatabaseAssignments(const AssignmentDatabase& settings)
+    : parameters_(settings.parameters), description_(settings.describe()) {}
+
+DatabaseAssignments::~DatabaseAssignments() = default;
+
+template <typename Work>
+auto DatabaseAssignments::withConnection(const char* what, Work work) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+        if (!connection_ || PQstatus(*connection_) != CONNECTION_OK) {
+            connection_.reset();
+            auto opened = std::make_unique<isc::db::PgSqlConnection>(parameters_);
+            opened->openDatabase();
+            Result version = run(*opened, "SELECT version FROM netboot_schema_version", {}, PGRES_TUPLES_OK);
+            const int found = PQntuples(version.r) == 1 ? std::atoi(PQgetvalue(version.r, 0, 0)) : -1;
+            if (found != kAssignmentSchemaVersion) {
+                throw std::runtime_error("schema version " + std::to_string(found) + ", this hook needs " +
+                                         std::to_string(kAssignmentSchemaVersion) + " (netboot-admin db-upgrade)");
+            }
+            connection_ = std::move(opened);
+        }
+        return work(static_cast<PGconn*>(*connection_));
+    } catch (const std::exception& e) {
+        // A lost server shows up as any error here; the next call reconnects.
+        if (connection_ && PQstatus(*connection_) != CONNECTION_OK) connection_.reset();
+        throw std::runtime_error(description_ + ": " + what + ": " + e.what());
+    }
+}
+
+AssignmentStore DatabaseAssignments::readAll(int64_t now) {
+    return withConnection("reading assignments", [&](PGconn* c) {
+        const std::string sql = "SELECT kind, identifier, profile, once, expires_at, created_at "
+                                "FROM netboot_assignment WHERE " + live(1);
+        Result r = run(c, sql.c_str(), {std::to_string(now)}, PGRES_TUPLES_OK);
+        AssignmentStore store;
+        for (int row = 0; row < PQntuples(r.r); ++row) {
+            auto kind = hostKeyKind(PQgetvalue(r.r, row, 0));
+            auto key = kind ? parseHostKey(*kind, PQgetvalue(r.r, row, 1)) : std::nullopt;
+            if (!key) continue;  // the table's CHECKs keep these out
+            store.set(*key, assignmentFrom(r.r, row, 2));
+        }
+        return store;
+    });
+}
+
+void DatabaseAssignments::set(const HostKey& key, const Assignment& a, int64_t now) {
+    withConnection("saving an assignment", [&](PGconn* c) {
+        run(c,
+            "INSERT INTO netboot_assignment (kind, identifier, profile, once, expires_at, created_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, identifier) DO UPDATE SET "
+            "profile = EXCLUDED.profile, once = EXCLUDED.once, expires_at = EXCLUDED.expires_at, "
+            "created_at = EXCLUDED.created_at",
+            {std::string(kindName(key.kind)), key.text(), a.profile, std::string(a.once ? "true" : "false"),
+             text(a.expiresAt), std::to_string(a.createdAt)},
+            PGRES_COMMAND_OK);
+        run(c, "DELETE FROM netboot_assignment WHERE expires_at < $1", {std::to_string(now)}, PGRES_COMMAND_OK);
+        return 0;
+    });
+}
+
+bool DatabaseAssignments::erase(const HostKey& key) {
+    return withConnection("deleting an assignment", [&](PGconn* c) {
+        Result r = run(c, "DELETE FROM netboot_assignment WHERE kind = $1 AND identifier = $2",
+                       {std::string(kindName(key.kind)), key.text()}, PGRES_COMMAND_OK);
+        return std::string(PQcmdTuples(r.r)) != "0";
+    });
+}
+
+std::optional<Assignment> DatabaseAssignments::takeOnce(const HostKey& key, int64_t now) {
+    return withConnection("using up a once-assignment", [&](PGconn* c) -> std::optional<Assignment> {
+        // One statement: of two daemons deleting the same row, one gets it.
+        const std::string sql = "DELETE FROM netboot_assignment WHERE kind = $1 AND identifier = $2 AND once AND " +
+                                live(3) + " RETURNING profile, once, expires_at, created_at";
+        Result r = run(c, sql.c_str(), {std::string(kindName(key.kind)), key.text(), std::to_string(now)},
+                       PGRES_TUPLES_OK);
+        if (PQntuples(r.r) != 1) return std::nullopt;
+        return assignmentFrom(r.r, 0, 0);
+    });
+}
+
+}  // namespace netboot

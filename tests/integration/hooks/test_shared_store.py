@@ -1,0 +1,266 @@
+"""The site's shared store: an HA pair of kea-dhcp4 or kea-dhcp6 (NB_FAMILY)
+and a kea-dhcp of the other family on server 1, every hook keeping its
+run-time assignments in one real PostgreSQL (run_ha.sh N pgsql). A "once"
+assignment set through any daemon is used by exactly one boot: across the
+peers, across the families, when the peer that was asked first dies, and
+when the database goes away and comes back."""
+
+import concurrent.futures
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
+from netboot_probe import INFORMATION_REQUEST, PROFILES, REPLY, Client4, Client6, kea_command  # noqa: E402
+
+FAMILY = int(os.environ.get("NB_FAMILY", "4"))
+OTHER = 10 - FAMILY
+IFACE = os.environ["NB_IFACE"]
+ROOT = os.environ["NB_ROOT"]
+PEERS = {"192.0.2.1": "http://192.0.2.1:8000/", "192.0.2.3": "http://192.0.2.3:8000/"}
+SERVER_DIRS = {"192.0.2.1": os.path.join(ROOT, "s1"), "192.0.2.3": os.path.join(ROOT, "s2")}
+OTHER_SOCKET = os.path.join(ROOT, "other", "kea.sock")
+V6_ADDRESS = {"192.0.2.1": "2001:db8::1", "192.0.2.3": "2001:db8::3"}
+
+
+def command(url, name, arguments=None):
+    body = {"command": name, "service": ["dhcp%d" % FAMILY]}
+    if arguments is not None:
+        body["arguments"] = arguments
+    out = subprocess.run(["curl", "-sS", "--max-time", "5", "-X", "POST", "-H", "Content-Type: application/json",
+                          "-d", json.dumps(body), url], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)[0]
+
+
+def other_family(name, arguments=None):
+    return kea_command(OTHER_SOCKET, name, arguments)
+
+
+def host(peer, family=FAMILY):
+    return peer if family == 4 else "[%s]" % V6_ADDRESS[peer]
+
+
+def firmware4(mac):
+    client = Client4("192.0.2.1", IFACE)
+    try:
+        offer = client.discover(mac, PROFILES["uefi-x64-pxe"][1], timeout=2.0)
+    finally:
+        client.close()
+    return (offer.file, ".".join(str(b) for b in offer.options[54])) if offer else None
+
+
+def ipxe4(mac):
+    """iPXE's DORA over DHCPv4: the script URL it is acknowledged, or None."""
+    client = Client4("192.0.2.1", IFACE)
+    try:
+        _, ack = client.dora(mac, PROFILES["ipxe-efi"][1])
+    finally:
+        client.close()
+    return ack.file if ack else None
+
+
+def ipxe6_all(mac, timeout=2.0):
+    """iPXE's INFORMATION-REQUEST: the script URL of every REPLY (every
+    DHCPv6 server on the link answers one)."""
+    client = Client6(IFACE)
+    try:
+        replies = client.exchange_all(INFORMATION_REQUEST, mac, PROFILES["ipxe-efi6"][1], REPLY, with_ia=False,
+                                      timeout=timeout)
+    finally:
+        client.close()
+    return [r.text(59) for r in replies]
+
+
+def ipxe(mac, family=FAMILY):
+    if family == 4:
+        return ipxe4(mac)
+    replies = ipxe6_all(mac)
+    return replies[0] if replies else None
+
+
+def scripts(mac):
+    """The last path element of every script URL iPXE is answered (DHCPv4:
+    one ACK; DHCPv6: every peer's REPLY), asked again for up to 20 s."""
+    def ask():
+        answers = ipxe6_all(mac) if FAMILY == 6 else [a for a in [ipxe4(mac)] if a]
+        return answers or None
+
+    answers = retried(ask, 20)
+    return sorted(a.rsplit("/", 1)[1] for a in answers or [])
+
+
+def retried(ask, seconds=45):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        answer = ask()
+        if answer is not None:
+            return answer
+        time.sleep(1)
+    return None
+
+
+def ha_state(url):
+    try:
+        return command(url, "ha-heartbeat").get("arguments", {}).get("state")
+    except (subprocess.CalledProcessError, ValueError, KeyError, IndexError):
+        return None
+
+
+def kea_pid(peer):
+    with open(os.path.join(SERVER_DIRS[peer], "kea.pid")) as f:
+        return int(f.read())
+
+
+def set_once(url, mac, profile="rescue"):
+    answer = command(url, "netboot-assignment-set", {"hw-address": mac, "profile": profile, "once": True})
+    assert answer["result"] == 0, answer
+
+
+def postgres(action):
+    pid_file = os.path.join(ROOT, "pg", "pid")
+    if action == "stop":
+        with open(pid_file) as f:
+            pid = int(f.read())
+        os.kill(pid, 2)  # fast shutdown: what a restart by the operator does
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and os.path.exists("/proc/%d" % pid):
+            time.sleep(0.1)
+    else:
+        subprocess.run([os.path.join(ROOT, "pg", "start")], check=True, timeout=30)
+
+
+class SharedStore(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if all(ha_state(url) == "load-balancing" for url in PEERS.values()):
+                return
+            time.sleep(0.5)
+        raise AssertionError("HA pair never reached load-balancing")
+
+    def test_a_set_through_one_daemon_is_seen_by_every_daemon(self):
+        mac = "52:54:00:cc:00:01"
+        set_once(PEERS["192.0.2.1"], mac)
+        for url in PEERS.values():
+            got = command(url, "netboot-assignment-get", {"hw-address": mac})
+            self.assertEqual((got["result"], got["arguments"]["profile"], got["arguments"]["once"]),
+                             (0, "rescue", True), url)
+        got = other_family("netboot-assignment-get", {"hw-address": mac})
+        self.assertEqual(got["result"], 0, got)
+        status = command(PEERS["192.0.2.3"], "netboot-status")["arguments"]
+        self.assertEqual(status["state"], "ok")
+        self.assertIn("postgresql kea@", status["assignment-database"])
+        self.assertNotIn("netboot-test-kea", json.dumps(status), "the password must not be shown")
+        # Deleted through the other family: gone everywhere.
+        self.assertEqual(other_family("netboot-assignment-del", {"hw-address": mac})["result"], 0)
+        for url in PEERS.values():
+            self.assertEqual(command(url, "netboot-assignment-get", {"hw-address": mac})["result"], 3, url)
+
+    def test_b_concurrent_boots_use_a_once_assignment_once(self):
+        """The same machine's iPXE asks over both families at once (and, over
+        DHCPv6, both HA peers answer the one INFORMATION-REQUEST): one answer
+        carries the rescue script, the others the default."""
+        rescue_scripts = 0
+        for round_ in range(5):
+            mac = "52:54:00:cc:01:%02x" % round_
+            set_once(PEERS["192.0.2.1"], mac)
+            time.sleep(1.5)  # every daemon's packet path has read it (refreshed every second)
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                v4 = pool.submit(ipxe4, mac)
+                v6 = pool.submit(ipxe6_all, mac)
+                answers = [v4.result()] + v6.result()
+            rescued = [a for a in answers if a and a.endswith("/rescue.ipxe")]
+            normal = [a for a in answers if a and a.endswith("/boot/%s.ipxe" % mac)]
+            print("round %d: %s" % (round_, answers))
+            self.assertEqual(len(rescued), 1, answers)
+            self.assertEqual(len(rescued) + len(normal), len(answers), answers)
+            self.assertGreaterEqual(len(answers), 3 if FAMILY == 6 else 2, answers)
+            rescue_scripts += len(rescued)
+            for url in PEERS.values():
+                self.assertEqual(command(url, "netboot-assignment-get", {"hw-address": mac})["result"], 3)
+        self.assertEqual(rescue_scripts, 5)
+
+    def test_c_a_peer_that_died_mid_boot_does_not_serve_it_again(self):
+        mac = "52:54:00:cc:02:01"
+        set_once(PEERS["192.0.2.1"], mac)
+        time.sleep(1.5)
+        if FAMILY == 4:
+            offered = retried(lambda: firmware4(mac))
+            self.assertIsNotNone(offered)
+            self.assertEqual(offered[0], "rescue/ipxe.efi")
+            serving = offered[1]
+        else:
+            serving = "192.0.2.1"
+        survivor = [p for p in PEERS if p != serving][0]
+        os.kill(kea_pid(serving), 9)
+        killed = time.monotonic()
+        script = retried(lambda: ipxe(mac))
+        print("DHCPv%d: %s killed; iPXE answered %.1f s later: %s" % (FAMILY, serving, time.monotonic() - killed,
+                                                                    script))
+        self.assertEqual(script, "http://%s/rescue.ipxe" % host(survivor))
+        # The dead peer comes back: it reads the database, where the
+        # assignment is gone, and serves the default.
+        subprocess.run([os.path.join(SERVER_DIRS[serving], "start")], check=True, timeout=30)
+        deadline = time.monotonic() + 30
+        back = None
+        while time.monotonic() < deadline:
+            try:
+                back = command(PEERS[serving], "netboot-assignment-get", {"hw-address": mac})
+            except (subprocess.CalledProcessError, ValueError, IndexError):
+                back = None
+            if back and "unable to forward" not in back.get("text", ""):  # kea-ctrl-agent: not listening yet
+                break
+            time.sleep(0.5)
+        self.assertEqual(back["result"], 3, back)
+        self.assertEqual(other_family("netboot-assignment-get", {"hw-address": mac})["result"], 3)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(ha_state(u) == "load-balancing" for u in PEERS.values()):
+            time.sleep(0.5)
+        answers = ipxe6_all(mac) if FAMILY == 6 else [retried(lambda: ipxe4(mac))]
+        self.assertTrue(answers)
+        for answer in answers:
+            self.assertTrue(answer and answer.endswith("/boot/%s.ipxe" % mac), answers)
+
+    def test_d_a_database_restart_loses_nothing(self):
+        persistent = "52:54:00:cc:03:01"
+        once = "52:54:00:cc:03:02"
+        url = PEERS["192.0.2.1"]
+        answer = command(url, "netboot-assignment-set", {"hw-address": persistent, "profile": "rescue"})
+        self.assertEqual(answer["result"], 0, answer)
+        set_once(url, once)
+        time.sleep(1.5)
+        postgres("stop")
+        try:
+            time.sleep(2.5)  # every daemon has tried to read it since
+            status = command(url, "netboot-status")["arguments"]
+            self.assertIn("postgresql kea@", status["state"])
+            refused = command(url, "netboot-assignment-set", {"hw-address": "52:54:00:cc:03:03", "profile": "rescue"})
+            self.assertEqual(refused["result"], 1, refused)
+            self.assertIn("not saved, nothing changed", refused["text"])
+            # DHCP goes on: the machine assigned until cleared keeps its profile,
+            # the "once" cannot be taken, so it is not served.
+            self.assertEqual(set(scripts(persistent)), {"rescue.ipxe"})
+            self.assertEqual(set(scripts(once)), {"%s.ipxe" % once})
+        finally:
+            postgres("start")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and command(url, "netboot-status")["arguments"]["state"] != "ok":
+            time.sleep(0.5)
+        self.assertEqual(command(url, "netboot-status")["arguments"]["state"], "ok")
+        listed = {a["hw-address"]: a["once"] for a in command(url, "netboot-assignment-list")["arguments"]["assignments"]}
+        self.assertEqual(listed, {persistent: False, once: True})
+        self.assertEqual(command(url, "netboot-assignment-get", {"hw-address": "52:54:00:cc:03:03"})["result"], 3)
+        time.sleep(1.5)
+        served = scripts(once)
+        self.assertEqual(served.count("rescue.ipxe"), 1, served)
+        self.assertEqual(len(served), 2 if FAMILY == 6 else 1, served)
+        for mac in (persistent, once):
+            command(url, "netboot-assignment-del", {"hw-address": mac})
+
+
+if __name__ == "__main__":
+    unittest.main()
