@@ -119,7 +119,7 @@ const std::set<std::string> kGlobalKeys = {"always-send-boot-options", "nul-term
 const std::set<std::string> kDatabaseKeys = {"type",     "name",       "host",     "port",
                                              "user",     "password",   "connect-timeout",
                                              "tcp-user-timeout", "trust-anchor", "cert-file",
-                                             "key-file", "cipher-list"};
+                                             "key-file", "cipher-list", "password-file"};
 
 AssignmentDatabase parseAssignmentDatabase(const ConstElementPtr& map, const std::string& path) {
     if (map->getType() != Element::map) fail(path, "must be a map, not " + typeName(map));
@@ -142,6 +142,13 @@ AssignmentDatabase parseAssignmentDatabase(const ConstElementPtr& map, const std
         fail(path + ".type", "must be \"postgresql\" (the database Kea's own library connects to)");
     }
     if (database.parameters["name"].empty()) fail(path + ".name", "the database's name is required");
+    if (map->get("password-file")) {
+        if (map->get("password")) fail(path + ".password-file", "set either it or password");
+        const std::string& file = database.parameters["password-file"];
+        if (file.empty() || file.front() != '/') {
+            fail(path + ".password-file", "must be an absolute path (kea-dhcp reads it at every connection)");
+        }
+    }
     return database;
 }
 

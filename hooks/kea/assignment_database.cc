@@ -5,6 +5,9 @@
 
 #include <libpq-fe.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 namespace netboot {
@@ -53,6 +56,21 @@ Assignment assignmentFrom(const PGresult* r, int row, int firstColumn) {
 // as good as none.
 std::string live(int n) { return "(expires_at IS NULL OR expires_at >= $" + std::to_string(n) + ")"; }
 
+// Kea's connection settings, with the password read from "password-file"
+// (at every connection: a changed password needs no reload).
+std::map<std::string, std::string> connectionSettings(std::map<std::string, std::string> parameters) {
+    auto file = parameters.find("password-file");
+    if (file == parameters.end()) return parameters;
+    std::ifstream in(file->second);
+    std::string password;
+    if (!in || !std::getline(in, password)) {
+        throw std::runtime_error("password-file " + file->second + ": cannot read it: " + std::strerror(errno));
+    }
+    parameters["password"] = password;
+    parameters.erase(file);
+    return parameters;
+}
+
 }  // namespace
 
 DatabaseAssignments::DatabaseAssignments(const AssignmentDatabase& settings)
@@ -66,7 +84,7 @@ auto DatabaseAssignments::withConnection(const char* what, Work work) {
     try {
         if (!connection_ || PQstatus(*connection_) != CONNECTION_OK) {
             connection_.reset();
-            auto opened = std::make_unique<isc::db::PgSqlConnection>(parameters_);
+            auto opened = std::make_unique<isc::db::PgSqlConnection>(connectionSettings(parameters_));
             opened->openDatabase();
             Result version = run(*opened, "SELECT version FROM netboot_schema_version", {}, PGRES_TUPLES_OK);
             const int found = PQntuples(version.r) == 1 ? std::atoi(PQgetvalue(version.r, 0, 0)) : -1;

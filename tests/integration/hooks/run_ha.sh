@@ -93,7 +93,12 @@ START
   PGPASSWORD=netboot-test-superuser psql -X -q -h "$root/pg/sock" -U postgres -d postgres \
     -c "CREATE ROLE kea LOGIN PASSWORD 'netboot-test-kea'" -c "CREATE DATABASE netboot OWNER kea"
   PGPASSWORD=netboot-test-kea "$here/../../../hooks/sql/netboot-admin" db-init -h "$root/pg/sock" -u kea -n netboot
-  store_json="\"assignment-database\": { \"type\": \"postgresql\", \"name\": \"netboot\", \"host\": \"$root/pg/sock\", \"user\": \"kea\", \"password\": \"netboot-test-kea\" }"
+  database="\"type\": \"postgresql\", \"name\": \"netboot\", \"host\": \"$root/pg/sock\", \"user\": \"kea\""
+  store_json="\"assignment-database\": { $database, \"password\": \"netboot-test-kea\" }"
+  # The other family's daemon reads its password from a file, as netboot-render configures it.
+  echo netboot-test-kea > "$root/pg/kea-password"
+  chmod 600 "$root/pg/kea-password"
+  other_store_json="\"assignment-database\": { $database, \"password-file\": \"$root/pg/kea-password\" }"
 fi
 
 for s in 1 2; do
@@ -135,7 +140,7 @@ cat > "$dir/kea.json" <<JSON
     "hooks-libraries": [ { "library": "$dir/hooks/libdhcp_netboot.so", "parameters": {
       "tftp-boot-files": { "efi-x64": "ipxe.efi" },
       "ipxe-script-url": "http://{server}/boot/{mac}.ipxe",
-      $store_json,
+      $other_store_json,
       "profiles": { "rescue": { "ipxe-script-url": "http://{server}/rescue.ipxe",
                                 "tftp-boot-files": { "efi-x64": "rescue/ipxe.efi" } } } } } ],
     "loggers": [ { "name": "kea-dhcp$other", "output_options": [ { "output": "$dir/kea.log" } ], "severity": "INFO" } ]

@@ -261,6 +261,25 @@ class SharedStore(unittest.TestCase):
         for mac in (persistent, once):
             command(url, "netboot-assignment-del", {"hw-address": mac})
 
+    def test_e_netboot_admin_checks_the_schema(self):
+        admin = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "hooks", "sql",
+                             "netboot-admin")
+        where = ["-h", os.path.join(ROOT, "pg", "sock"), "-u", "kea", "-n", "netboot"]
+        env = dict(os.environ, PGPASSWORD="netboot-test-kea")
+        version = subprocess.run([admin, "db-version"] + where, env=env, capture_output=True, text=True)
+        self.assertEqual((version.returncode, version.stdout), (0, "1\n"), version.stderr)
+        again = subprocess.run([admin, "db-init"] + where, env=env, capture_output=True, text=True)
+        self.assertEqual(again.returncode, 1)
+        self.assertIn("has kea-netboot's schema already (version 1)", again.stderr)
+        secret = subprocess.run([admin, "db-init", "-p", "x"] + where, env=env, capture_output=True, text=True)
+        self.assertEqual(secret.returncode, 2)
+        self.assertIn("no password on the command line", secret.stderr)
+        wrong = subprocess.run([admin, "db-version"] + where, env=dict(env, PGPASSWORD="wrong"),
+                               capture_output=True, text=True)
+        self.assertEqual(wrong.returncode, 1)
+        self.assertIn("password authentication failed", wrong.stderr)
+        self.assertNotIn("no kea-netboot schema", wrong.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

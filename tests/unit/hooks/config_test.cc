@@ -91,6 +91,46 @@ TEST(HookParameters, ErrorsNameTheField) {
               std::string::npos);
 }
 
+TEST(HookParameters, AssignmentDatabaseTakesKeasConnectionKeys) {
+    const HookConfig config = parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/",
+        "assignment-database": {"type": "postgresql", "name": "kea", "host": "192.0.2.9", "port": 5433,
+                                "user": "kea", "password-file": "/etc/kea/netboot-db-password"}})"),
+                                              IpFamily::v6);
+    ASSERT_TRUE(config.database);
+    EXPECT_EQ(config.database->parameters.at("port"), "5433");
+    EXPECT_EQ(config.database->parameters.at("password-file"), "/etc/kea/netboot-db-password");
+    EXPECT_EQ(config.database->describe(), "postgresql kea@192.0.2.9:5433/kea");
+    const HookConfig withPassword = parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/",
+        "assignment-database": {"type": "postgresql", "name": "kea", "password": "s3cret"}})"), IpFamily::v4);
+    EXPECT_EQ(withPassword.database->describe().find("s3cret"), std::string::npos);
+    EXPECT_FALSE(parseHookConfig(Element::fromJSON(R"({"ipxe-script-url": "http://x/"})"), IpFamily::v4).database);
+
+    struct Case { const char* database; const char* expected; };
+    const Case cases[] = {
+        {R"([])", "parameters.assignment-database: must be a map"},
+        {R"({"type": "mysql", "name": "kea"})", "parameters.assignment-database.type: must be \"postgresql\""},
+        {R"({"name": "kea"})", "parameters.assignment-database.type: must be \"postgresql\""},
+        {R"({"type": "postgresql"})", "parameters.assignment-database.name: the database's name is required"},
+        {R"({"type": "postgresql", "name": "kea", "hots": "x"})", "parameters.assignment-database.hots: unknown key"},
+        {R"({"type": "postgresql", "name": "kea", "port": -1})", "parameters.assignment-database.port: out of range"},
+        {R"({"type": "postgresql", "name": "kea", "user": true})",
+         "parameters.assignment-database.user: must be a string, not boolean"},
+        {R"({"type": "postgresql", "name": "kea", "password": "a", "password-file": "/a"})",
+         "parameters.assignment-database.password-file: set either it or password"},
+        {R"({"type": "postgresql", "name": "kea", "password-file": "a"})",
+         "parameters.assignment-database.password-file: must be an absolute path"},
+    };
+    for (const auto& c : cases) {
+        const std::string error =
+            errorOf(std::string(R"({"ipxe-script-url": "http://x/", "assignment-database": )") + c.database + "}");
+        EXPECT_EQ(error.rfind(c.expected, 0), 0u) << c.database << "\n got: " << error;
+    }
+    EXPECT_EQ(errorOf(R"({"ipxe-script-url": "http://x/", "state-file": "/var/lib/kea/a.json",
+                          "assignment-database": {"type": "postgresql", "name": "kea"}})")
+                  .rfind("parameters.assignment-database: set either it or state-file", 0),
+              0u);
+}
+
 TEST(HookParameters, OverridesAcceptLayerKeysOnly) {
     EXPECT_NO_THROW(parseOverride(Element::fromJSON(R"({"enabled": false})"), IpFamily::v4, "subnet4[0]"));
     PolicyLayer sb = parseOverride(Element::fromJSON(R"({"secure-boot": true, "secure-boot-files": {"efi-x64": "p/shimx64.efi"}})"),
