@@ -55,7 +55,16 @@ def hook_parameters(site, family, p):
         params["secure-boot-files"] = secure_boot_files(site)
     if site.profiles:
         params["profiles"] = {name: profile_layer(site, name) for name in site.profiles}
-    params["state-file"] = state_file(p, family)
+    db = site.assignment_database
+    if db:
+        # One store for both families and both HA peers; the password stays
+        # in its file, which kea-dhcp4/6 read (Debian's AppArmor profile lets
+        # them read /etc/kea).
+        given = (("host", db.host), ("port", db.port), ("user", db.user), ("password-file", db.password_file))
+        params["assignment-database"] = dict([("type", "postgresql"), ("name", db.name)] +
+                                             [(k, v) for k, v in given if v is not None])
+    else:
+        params["state-file"] = state_file(p, family)
     return params
 
 

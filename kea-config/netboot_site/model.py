@@ -99,6 +99,17 @@ class Host:
 
 
 @dataclass
+class AssignmentDatabase:
+    """The PostgreSQL every Kea daemon of the site keeps its run-time
+    assignments in (the hook's "assignment-database")."""
+    name: str
+    host: Optional[str]
+    port: Optional[int]
+    user: Optional[str]
+    password_file: Optional[str]
+
+
+@dataclass
 class Peer:
     name: str
     host: object
@@ -133,6 +144,7 @@ class Site:
     http_port: int
     control_port: Optional[int]
     raw: dict = field(default_factory=dict, repr=False)
+    assignment_database: Optional[AssignmentDatabase] = None
 
     @property
     def interfaces(self):
@@ -192,7 +204,8 @@ class Site:
 
 # Field names of each object; anything else is refused, naming the field.
 TOP_FIELDS = ("kea-version", "hook", "kea-hooks-dir", "run-dir", "http-port", "control-port",
-              "boot", "install", "profiles", "networks", "hosts", "ha")
+              "boot", "install", "profiles", "networks", "hosts", "ha", "assignment-database")
+DATABASE_FIELDS = ("name", "host", "port", "user", "password-file")
 INSTALL_FIELDS = ("mirror", "locale", "keymap", "timezone", "root-password-hash", "ssh-key", "partitioning",
                   "packages")
 PARTITIONING = ("atomic", "home", "multi")  # the installer's own recipes
@@ -725,6 +738,27 @@ def _ha(c, raw, networks, http_port, control_port, hooks_dir):
     return this, peer
 
 
+def _assignment_database(c, raw):
+    db = raw.get("assignment-database")
+    if db is None:
+        return None
+    path = "assignment-database"
+    c.fields(db, path, DATABASE_FIELDS)
+    name = c.typed(db, "name", path + ".name", str, None, "the database's name")
+    if not name:
+        c.refuse(path + ".name", "the database's name is required (created with netboot-admin db-init)")
+    port = c.typed(db, "port", path + ".port", int, None, "a port number")
+    if port is not None and not 1 <= port <= 65535:
+        c.refuse(path + ".port", "%d is not a port (1..65535)" % port)
+    password_file = c.typed(db, "password-file", path + ".password-file", str, None, "a path")
+    if password_file is not None and not password_file.startswith("/"):
+        c.refuse(path + ".password-file", "'%s' must be an absolute path (kea-dhcp4/6 read it)" % password_file)
+    return AssignmentDatabase(name=name, host=c.typed(db, "host", path + ".host", str, None,
+                                                      "a host name, an address or a socket directory"),
+                              port=port, user=c.typed(db, "user", path + ".user", str, None, "a role name"),
+                              password_file=password_file)
+
+
 def build(raw, where=None, kea_version=None):
     """The Site of a raw description (a site file's dict, or the flags'),
     every default filled in; Refused naming the field. kea_version is this
@@ -761,7 +795,8 @@ def build(raw, where=None, kea_version=None):
     install = _install(c, raw)
     return Site(install=install, networks=networks, hosts=hosts, profiles=profiles, ha_this=this, ha_peer=peer,
                 kea_hooks_dir=hooks_dir, kea_version=version, hook=hook, run_dir=run_dir,
-                http_port=http_port, control_port=control_port, raw=raw, **boot)
+                http_port=http_port, control_port=control_port, raw=raw,
+                assignment_database=_assignment_database(c, raw), **boot)
 
 
 def _secure_boot(c, boot, networks, hosts):
@@ -809,4 +844,8 @@ def effective(site):
     if site.ha_this:
         out["ha"] = {"this": {"name": site.ha_this.name, "url": site.ha_this.url},
                      "peer": {"name": site.ha_peer.name, "url": site.ha_peer.url}}
+    db = site.assignment_database
+    if db:
+        out["assignment-database"] = {"name": db.name, "host": db.host, "port": db.port, "user": db.user,
+                                      "password-file": db.password_file}
     return out

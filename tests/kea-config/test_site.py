@@ -160,6 +160,27 @@ class SiteFile(SiteBase):
             site = json.load(f)
         self.assertEqual([h["name"] for h in site["hosts"] if h["bmc"]], ["db-01", "db-02"])
 
+    def test_one_assignment_database_for_both_families(self):
+        """A site with an assignment-database renders it into the hook of
+        kea-dhcp4 and of kea-dhcp6 (no state file), without the password."""
+        with open(self.example()) as f:
+            text = f.read()
+        text = text.replace('"profiles": [ "rescue", "install" ],',
+                            '"profiles": [ "rescue", "install" ],\n  "assignment-database": { "name": "kea", '
+                            '"host": "192.0.2.9", "user": "kea", "password-file": "/etc/kea/netboot-db-password" },')
+        out = os.path.join(self.tmp.name, "out")
+        r = self.render(self.write_site(text, "db-site.json"), "--kea-version", "2.6", "-o", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for family in (4, 6):
+            conf = kea_json(os.path.join(out, "kea-dhcp%d.conf" % family))["Dhcp%d" % family]
+            hook = next(h for h in conf["hooks-libraries"] if h["library"].endswith("libdhcp_netboot.so"))
+            self.assertEqual(hook["parameters"]["assignment-database"],
+                             {"type": "postgresql", "name": "kea", "host": "192.0.2.9", "user": "kea",
+                              "password-file": "/etc/kea/netboot-db-password"})
+            self.assertNotIn("state-file", hook["parameters"])
+        with open(os.path.join(out, "netboot-site.json")) as f:
+            self.assertEqual(json.load(f)["assignment-database"]["host"], "192.0.2.9")
+
     def test_load_site_gives_tools_the_hosts(self):
         site = load_site(self.example(), kea_version="2.6.3")
         db02 = next(h for h in site.hosts if h.name == "db-02")
@@ -206,6 +227,14 @@ class SiteFile(SiteBase):
              "site.json:1: ha.this needs"),
             ('{ "networks": [ { "interfaces": [ "eth1" ] } ]\n  "hosts": [] }',
              "site.json:2: expected ',' or '}'"),
+            ('{ %s,\n  "assignment-database": { "host": "192.0.2.9" } }' % net,
+             "site.json: assignment-database.name: the database's name is required"),
+            ('{ %s,\n  "assignment-database": { "name": "kea", "password": "hunter2" } }' % net,
+             "site.json:2: assignment-database.password: unknown field"),
+            ('{ %s,\n  "assignment-database": { "name": "kea", "password-file": "db-password" } }' % net,
+             "assignment-database.password-file: 'db-password' must be an absolute path"),
+            ('{ %s,\n  "assignment-database": { "name": "kea", "port": 70000 } }' % net,
+             "assignment-database.port: 70000 is not a port"),
         ]
         for text, says in cases:
             with self.subTest(says=says):
