@@ -5,7 +5,11 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -13,6 +17,10 @@
 namespace netboot {
 
 namespace {
+
+struct TimedOut : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 // A statement's result, cleared however the call ends.
 struct Result {
@@ -22,18 +30,44 @@ struct Result {
 
 std::string_view kindName(HostKey::Kind kind) { return HostKey{kind, {}}.kindName(); }
 
-// Runs `sql` with text parameters (null where a parameter is nullopt);
-// throws unless it returned `expected`.
+// No statement of ours takes long; one that does is a server or network
+// that stopped answering (a partition sends no reset), and the thread waiting
+// for it may be Kea's packet thread.
+constexpr std::chrono::milliseconds kStatementDeadline{2000};
+
+std::string trimmed(std::string why) {
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    return why;
+}
+
+// Runs `sql` with text parameters (null where a parameter is nullopt) and
+// waits for its result at most kStatementDeadline; throws unless it returned
+// `expected`. A statement left unanswered leaves the connection unusable:
+// the caller drops it.
 Result run(PGconn* connection, const char* sql, const std::vector<std::optional<std::string>>& parameters,
            ExecStatusType expected) {
     std::vector<const char*> values;
     for (const auto& p : parameters) values.push_back(p ? p->c_str() : nullptr);
-    Result result{PQexecParams(connection, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                               nullptr, 0)};
+    if (!PQsendQueryParams(connection, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                           nullptr, 0)) {
+        throw std::runtime_error(trimmed(PQerrorMessage(connection)));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + kStatementDeadline;
+    while (PQisBusy(connection)) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                                std::chrono::steady_clock::now());
+        pollfd ready{PQsocket(connection), POLLIN, 0};
+        const int n = left.count() > 0 ? poll(&ready, 1, static_cast<int>(left.count())) : 0;
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw TimedOut("no answer within " + std::to_string(kStatementDeadline.count()) + " ms");
+        if (!PQconsumeInput(connection)) throw std::runtime_error(trimmed(PQerrorMessage(connection)));
+    }
+    Result result{PQgetResult(connection)};
+    // A statement has one result; the null after it ends the exchange.
+    while (PGresult* more = PQgetResult(connection)) PQclear(more);
     if (PQresultStatus(result.r) != expected) {
-        std::string why = PQresultErrorMessage(result.r);
-        if (why.empty()) why = PQerrorMessage(connection);
-        while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+        std::string why = trimmed(PQresultErrorMessage(result.r));
+        if (why.empty()) why = trimmed(PQerrorMessage(connection));
         throw std::runtime_error(why.empty() ? "the statement failed" : why);
     }
     return result;
@@ -76,14 +110,35 @@ std::map<std::string, std::string> connectionSettings(std::map<std::string, std:
 DatabaseAssignments::DatabaseAssignments(const AssignmentDatabase& settings)
     : parameters_(settings.parameters), description_(settings.describe()) {}
 
-DatabaseAssignments::~DatabaseAssignments() = default;
+DatabaseAssignments::~DatabaseAssignments() { dropConnection(); }
+
+void DatabaseAssignments::dropConnection() {
+    if (!connection_) return;
+    // Kea's connection says goodbye to the server (DEALLOCATE, with no time
+    // limit) when it is destroyed; to a server that stopped answering that
+    // would never end. Shut the socket first, so it fails at once.
+    if (PQstatus(*connection_) == CONNECTION_OK && PQsocket(*connection_) >= 0) {
+        ::shutdown(PQsocket(*connection_), SHUT_RDWR);
+    }
+    connection_.reset();
+}
 
 template <typename Work>
-auto DatabaseAssignments::withConnection(const char* what, Work work) {
-    std::lock_guard<std::mutex> lock(mutex_);
+auto DatabaseAssignments::withConnection(const char* what, Caller caller, Work work) {
+    // Kea's own threads (packets, commands) wait only briefly for another
+    // call and never connect: a server that does not answer would hold every
+    // client. Only the refresher waits as long as it takes, and connects.
+    std::unique_lock<std::timed_mutex> lock(mutex_, std::defer_lock);
+    if (caller == Caller::refresher) {
+        lock.lock();
+    } else if (!lock.try_lock_for(caller == Caller::packet ? std::chrono::milliseconds(250)
+                                                              : std::chrono::milliseconds(2500))) {
+        throw std::runtime_error(description_ + ": " + what + ": busy (the database is slow to answer)");
+    }
     try {
         if (!connection_ || PQstatus(*connection_) != CONNECTION_OK) {
-            connection_.reset();
+            dropConnection();
+            if (caller != Caller::refresher) throw std::runtime_error("not connected (reconnecting every second)");
             auto opened = std::make_unique<isc::db::PgSqlConnection>(connectionSettings(parameters_));
             opened->openDatabase();
             Result version = run(*opened, "SELECT version FROM netboot_schema_version", {}, PGRES_TUPLES_OK);
@@ -95,15 +150,23 @@ auto DatabaseAssignments::withConnection(const char* what, Work work) {
             connection_ = std::move(opened);
         }
         return work(static_cast<PGconn*>(*connection_));
+    } catch (const TimedOut& e) {
+        dropConnection();  // its answer may still come, to a statement nobody waits for
+        throw std::runtime_error(description_ + ": " + what + ": " + e.what());
     } catch (const std::exception& e) {
-        // A lost server shows up as any error here; the next call reconnects.
-        if (connection_ && PQstatus(*connection_) != CONNECTION_OK) connection_.reset();
+        // A lost server shows up as any error here, and a failed statement
+        // may leave a transaction open: either way the connection goes, and
+        // the refresher opens a new one.
+        if (connection_ && (PQstatus(*connection_) != CONNECTION_OK ||
+                            PQtransactionStatus(*connection_) != PQTRANS_IDLE)) {
+            dropConnection();
+        }
         throw std::runtime_error(description_ + ": " + what + ": " + e.what());
     }
 }
 
-AssignmentStore DatabaseAssignments::readAll(int64_t now) {
-    return withConnection("reading assignments", [&](PGconn* c) {
+AssignmentStore DatabaseAssignments::readAll(int64_t now, bool mayConnect) {
+    return withConnection("reading assignments", mayConnect ? Caller::refresher : Caller::command, [&](PGconn* c) {
         const std::string sql = "SELECT kind, identifier, profile, once, expires_at, created_at "
                                 "FROM netboot_assignment WHERE " + live(1);
         Result r = run(c, sql.c_str(), {std::to_string(now)}, PGRES_TUPLES_OK);
@@ -119,7 +182,7 @@ AssignmentStore DatabaseAssignments::readAll(int64_t now) {
 }
 
 void DatabaseAssignments::set(const HostKey& key, const Assignment& a, int64_t now) {
-    withConnection("saving an assignment", [&](PGconn* c) {
+    withConnection("saving an assignment", Caller::command, [&](PGconn* c) {
         run(c,
             "INSERT INTO netboot_assignment (kind, identifier, profile, once, expires_at, created_at) "
             "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, identifier) DO UPDATE SET "
@@ -134,7 +197,7 @@ void DatabaseAssignments::set(const HostKey& key, const Assignment& a, int64_t n
 }
 
 bool DatabaseAssignments::erase(const HostKey& key) {
-    return withConnection("deleting an assignment", [&](PGconn* c) {
+    return withConnection("deleting an assignment", Caller::command, [&](PGconn* c) {
         Result r = run(c, "DELETE FROM netboot_assignment WHERE kind = $1 AND identifier = $2",
                        {std::string(kindName(key.kind)), key.text()}, PGRES_COMMAND_OK);
         return std::string(PQcmdTuples(r.r)) != "0";
@@ -142,12 +205,17 @@ bool DatabaseAssignments::erase(const HostKey& key) {
 }
 
 std::optional<Assignment> DatabaseAssignments::takeOnce(const HostKey& key, int64_t now) {
-    return withConnection("using up a once-assignment", [&](PGconn* c) -> std::optional<Assignment> {
-        // One statement: of two daemons deleting the same row, one gets it.
+    return withConnection("using up a once-assignment", Caller::packet, [&](PGconn* c) -> std::optional<Assignment> {
+        // Of two daemons deleting the same row, one gets it. In a
+        // transaction committed only once the row came back: a server that
+        // stops answering before that rolls it back when its client is gone,
+        // rather than using up a "once" that nobody served.
+        run(c, "BEGIN", {}, PGRES_COMMAND_OK);
         const std::string sql = "DELETE FROM netboot_assignment WHERE kind = $1 AND identifier = $2 AND once AND " +
                                 live(3) + " RETURNING profile, once, expires_at, created_at";
         Result r = run(c, sql.c_str(), {std::string(kindName(key.kind)), key.text(), std::to_string(now)},
                        PGRES_TUPLES_OK);
+        run(c, "COMMIT", {}, PGRES_COMMAND_OK);
         if (PQntuples(r.r) != 1) return std::nullopt;
         return assignmentFrom(r.r, 0, 0);
     });

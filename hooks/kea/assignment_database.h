@@ -28,24 +28,30 @@ public:
     explicit DatabaseAssignments(const AssignmentDatabase& settings);
     ~DatabaseAssignments();
 
-    // Every call throws std::runtime_error saying what failed; the
-    // connection is dropped then and opened again by the next call.
-    AssignmentStore readAll(int64_t now);
+    // Every call throws std::runtime_error saying what failed, and no
+    // statement is waited for longer than two seconds. Only readAll with
+    // `mayConnect` (the refresher's) opens a lost connection again: the
+    // others run on Kea's threads, which must not wait for a connection.
+    AssignmentStore readAll(int64_t now, bool mayConnect);
     void set(const HostKey& key, const Assignment& assignment, int64_t now);
     bool erase(const HostKey& key);
     // Deletes the key's live "once" assignment and returns it; nullopt when
     // there is none (another daemon used it up, or it was never "once").
+    // Called on Kea's packet path: it never connects, and waits at most a
+    // quarter of a second for another call to finish.
     std::optional<Assignment> takeOnce(const HostKey& key, int64_t now);
 
     const std::string& describe() const { return description_; }
 
 private:
+    enum class Caller { packet, command, refresher };
     template <typename Work>
-    auto withConnection(const char* what, Work work);
+    auto withConnection(const char* what, Caller caller, Work work);
+    void dropConnection();
 
     std::map<std::string, std::string> parameters_;
     std::string description_;
-    std::mutex mutex_;
+    std::timed_mutex mutex_;
     std::unique_ptr<isc::db::PgSqlConnection> connection_;
 };
 

@@ -34,12 +34,12 @@ NetbootImpl::NetbootImpl(HookConfig config, IpFamily family)
     : policy_(std::move(config.policy)), family_(family), stateFile_(std::move(config.stateFile)),
       database_(config.database ? std::make_unique<DatabaseAssignments>(*config.database) : nullptr) {
     if (database_) {
-        refreshFromDatabase();
+        refreshFromDatabase(true);
         refresher_ = std::thread([this] {
             std::unique_lock<std::mutex> lock(refresherMutex_);
             while (!refresherWake_.wait_for(lock, kDatabaseRefresh, [this] { return stopping_; })) {
                 lock.unlock();
-                refreshFromDatabase();
+                refreshFromDatabase(true);
                 lock.lock();
             }
         });
@@ -90,7 +90,8 @@ void NetbootImpl::reportUnknownProfilesLocked() const {
 
 void NetbootImpl::refreshState() {
     if (database_) {
-        refreshFromDatabase();
+        // While it is unreachable, the refresher alone tries again.
+        if (stateError().empty()) refreshFromDatabase(false);
         return;
     }
     std::lock_guard<std::mutex> writer(writeMutex_);
@@ -102,12 +103,19 @@ void NetbootImpl::refreshState() {
 // what was last read (a machine assigned a profile until cleared keeps it
 // through a database restart), but a "once" is served only when taking it
 // from the database succeeds, and changes are refused: nothing is lost.
-void NetbootImpl::refreshFromDatabase() {
-    std::lock_guard<std::mutex> writer(writeMutex_);
+void NetbootImpl::refreshFromDatabase(bool mayConnect) {
+    // Read without holding any lock of Kea's threads: a database that stops
+    // answering holds up only this call. A change made through this daemon
+    // meanwhile wins over what was read before it.
+    uint64_t generation;
+    {
+        std::shared_lock<std::shared_mutex> lock(storeMutex_);
+        generation = storeGeneration_;
+    }
     AssignmentStore read;
     std::string error;
     try {
-        read = database_->readAll(now());
+        read = database_->readAll(now(), mayConnect);
     } catch (const std::exception& e) {
         error = e.what();
     }
@@ -125,7 +133,7 @@ void NetbootImpl::refreshFromDatabase() {
         stateNotice_ = "reachable again since " + std::to_string(now());
         LOG_INFO(netbootLogger, NETBOOT_STATE_USABLE_AGAIN).arg(database_->describe()).arg(read.entries().size());
     }
-    if (sameStore(read, store_)) return;
+    if (generation != storeGeneration_ || sameStore(read, store_)) return;
     adoptLocked(std::move(read));
 }
 
@@ -230,6 +238,9 @@ NetbootImpl::StoreEdit NetbootImpl::changeFile(const StoreChange& change) {
 }
 
 NetbootImpl::StoreEdit NetbootImpl::changeDatabase(const StoreChange& change) {
+    // Unreachable: refused at once, not after a wait (the refresher says
+    // when it is back).
+    if (std::string error = stateError(); !error.empty()) return {StoreEdit::Outcome::writeFailed, error, {}};
     StoreEdit edit{StoreEdit::Outcome::written, {}, {}};
     try {
         switch (change.kind) {
@@ -248,6 +259,7 @@ NetbootImpl::StoreEdit NetbootImpl::changeDatabase(const StoreChange& change) {
     }
     // What the packet path reads follows at once, not at the next refresh.
     std::unique_lock<std::shared_mutex> lock(storeMutex_);
+    ++storeGeneration_;
     if (change.kind == StoreChange::Kind::set) {
         store_.set(change.key, change.assignment);
     } else {

@@ -169,7 +169,8 @@ private:
     // notices a state file that changed on disk or became readable again,
     // and takes what it holds now.
     void refreshStateLocked();
-    void refreshFromDatabase();
+    // `mayConnect`: the refresher's call, which alone opens a lost connection.
+    void refreshFromDatabase(bool mayConnect);
     void adoptLocked(AssignmentStore store);
     void reportUnknownProfilesLocked() const;
     std::vector<std::pair<HostKey, Assignment>> unknownProfilesLocked() const;
@@ -220,6 +221,9 @@ private:
     StateFileStamp stateStamp_;
     // The last change noticed on disk, for netboot-status.
     std::string stateNotice_;
+    // Database: counts the changes made through this daemon, so that a
+    // refresh that read the table before one does not undo it.
+    uint64_t storeGeneration_ = 0;
     // Lets the per-packet path skip all locking while there is no assignment.
     std::atomic<bool> storeEmpty_{true};
 

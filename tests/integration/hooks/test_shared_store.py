@@ -132,6 +132,24 @@ def postgres(action):
         subprocess.run([os.path.join(ROOT, "pg", "start")], check=True, timeout=30)
 
 
+def postgres_processes():
+    """The PostgreSQL server of this test: its postmaster and every process
+    it started (the backends that hold the daemons' connections)."""
+    with open(os.path.join(ROOT, "pg", "pid")) as f:
+        postmaster = int(f.read())
+    pids = [postmaster]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == postmaster:
+                pids.append(int(entry))
+    return pids
+
+
 class SharedStore(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -260,6 +278,44 @@ class SharedStore(unittest.TestCase):
         self.assertEqual(len(served), 2 if FAMILY == 6 else 1, served)
         for mac in (persistent, once):
             command(url, "netboot-assignment-del", {"hw-address": mac})
+
+    def test_f_a_database_that_stops_answering_never_stops_dhcp(self):
+        """Every PostgreSQL process stopped (SIGSTOP: what a network partition
+        looks like, no error, no answer): the daemons keep answering, the
+        "once" is not served and not lost, and it is used once afterwards."""
+        url = PEERS["192.0.2.1"]
+        once = "52:54:00:cc:05:01"
+        set_once(url, once)
+        time.sleep(1.5)
+        frozen = postgres_processes()
+        for pid in frozen:
+            os.kill(pid, 19)
+        try:
+            started = time.monotonic()
+            served = scripts(once)
+            print("database frozen: iPXE of the machine with a once answered %s after %.1f s"
+                  % (served, time.monotonic() - started))
+            self.assertEqual(set(served), {"%s.ipxe" % once})
+            started = time.monotonic()
+            other = scripts("52:54:00:cc:05:02")
+            print("database frozen: another machine answered %s after %.1f s" % (other, time.monotonic() - started))
+            self.assertEqual(set(other), {"52:54:00:cc:05:02.ipxe"})
+            time.sleep(3)  # the refreshers have given up on it
+            status = command(url, "netboot-status")["arguments"]
+            self.assertIn("postgresql kea@", status["state"])
+            refused = command(url, "netboot-assignment-set", {"hw-address": once, "profile": "rescue"})
+            self.assertEqual(refused["result"], 1, refused)
+        finally:
+            for pid in frozen:
+                os.kill(pid, 18)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and command(url, "netboot-status")["arguments"]["state"] != "ok":
+            time.sleep(0.5)
+        got = command(url, "netboot-assignment-get", {"hw-address": once})
+        self.assertEqual((got["result"], got["arguments"]["once"]), (0, True), got)
+        time.sleep(1.5)
+        served = scripts(once)
+        self.assertEqual(served.count("rescue.ipxe"), 1, served)
 
     def test_e_netboot_admin_checks_the_schema(self):
         admin = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "hooks", "sql",
