@@ -23,6 +23,7 @@ ROOT = os.environ["NB_ROOT"]
 PEERS = {"192.0.2.1": "http://192.0.2.1:8000/", "192.0.2.3": "http://192.0.2.3:8000/"}
 SERVER_DIRS = {"192.0.2.1": os.path.join(ROOT, "s1"), "192.0.2.3": os.path.join(ROOT, "s2")}
 OTHER_SOCKET = os.path.join(ROOT, "other", "kea.sock")
+CTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "kea-config", "netboot-ctl")
 V6_ADDRESS = {"192.0.2.1": "2001:db8::1", "192.0.2.3": "2001:db8::3"}
 
 
@@ -316,6 +317,36 @@ class SharedStore(unittest.TestCase):
         time.sleep(1.5)
         served = scripts(once)
         self.assertEqual(served.count("rescue.ipxe"), 1, served)
+
+    def test_g_netboot_ctl_changes_a_shared_store_once(self):
+        """netboot-ctl with both peers' control files sees that they share a
+        database: the assignment is set and cleared through one of them, and
+        both answer with it."""
+        mac = "52:54:00:cc:06:01"
+        controls = []
+        for i, url in enumerate(PEERS.values()):
+            path = os.path.join(ROOT, "control-%d.json" % i)
+            with open(path, "w") as f:
+                json.dump({"via": "kea-ctrl-agent", "dhcp%d" % FAMILY: {"url": url, "service": "dhcp%d" % FAMILY}},
+                          f)
+            controls += ["--control", path]
+        ctl = [sys.executable, CTL, "--site", os.path.join(ROOT, "no-site.json")] + controls
+        r = subprocess.run(ctl + ["rescue", mac], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        print(r.stdout.strip())
+        self.assertIn("profile rescue once on 2 daemon(s) through 1 store(s)", r.stdout)
+        sets = []
+        for peer in PEERS:
+            with open(os.path.join(SERVER_DIRS[peer], "kea.log")) as f:
+                sets += [line for line in f if "NETBOOT_ASSIGNMENT_SET" in line and mac in line]
+        self.assertEqual(len(sets), 1, sets)
+        for url in PEERS.values():
+            self.assertEqual(command(url, "netboot-assignment-get", {"hw-address": mac})["result"], 0, url)
+        r = subprocess.run(ctl + ["clear", mac], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("cleared on 2 daemon(s) through 1 store(s)", r.stdout)
+        for url in PEERS.values():
+            self.assertEqual(command(url, "netboot-assignment-get", {"hw-address": mac})["result"], 3, url)
 
     def test_e_netboot_admin_checks_the_schema(self):
         admin = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "hooks", "sql",
