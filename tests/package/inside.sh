@@ -109,6 +109,10 @@ expect_rc 0 "netboot-check-config accepts it" netboot-check-config "$t/kea-dhcp4
 kea4 "$t/kea-dhcp4-bad.conf" "$hook" '[ "lo" ]' '{ "efi-x65": "ipxe.efi" }'
 expect_rc 1 "netboot-check-config refuses an unknown architecture family" netboot-check-config "$t/kea-dhcp4-bad.conf"
 grep -q 'efi-x65' "$t/out" || fail "netboot-check-config did not name the bad field"
+[ -s /usr/share/kea-netboot-hook/netboot-pgsql.sql ] || fail "the shared-store schema is not installed"
+expect_rc 2 "netboot-admin (installed with the hook) refuses a password on its command line" \
+  netboot-admin db-init -p secret
+grep -q 'PGPASSWORD' "$t/out" || fail "netboot-admin did not say where the password goes"
 
 # -t never runs the hook's load(): start kea-dhcp4 for real, in a network
 # namespace of its own (no sockets on this machine's networks), and see the
@@ -364,6 +368,7 @@ done < "$t/our-paths"
 for path in /etc/netboot-tftpd /etc/radvd-lite /srv/netboot /usr/share/kea-netboot "$hook" \
             /usr/share/doc/kea-netboot-hook /usr/share/doc/netboot-tftpd /usr/share/doc/radvd-lite \
             /usr/share/doc/kea-netboot-config /usr/bin/netboot-check-config /usr/sbin/netboot-tftpd /usr/sbin/radvd-lite \
+            /usr/bin/netboot-admin /usr/share/kea-netboot-hook \
             /etc/systemd/system/multi-user.target.wants/netboot-tftpd.service \
             /etc/systemd/system/multi-user.target.wants/radvd-lite.service \
             /var/lib/systemd/deb-systemd-helper-enabled/netboot-tftpd.service.dsh-also \
