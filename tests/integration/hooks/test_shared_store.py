@@ -13,35 +13,17 @@ import sys
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
-from netboot_probe import INFORMATION_REQUEST, PROFILES, REPLY, Client4, Client6, kea_command  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ha_pair import (FAMILY, IFACE, PEERS, PID_FILES, ROOT, command, ha_state, host, ipxe,  # noqa: E402
+                     ipxe6_all, netboot_ctl, retried, wait_for_load_balancing)
+from netboot_probe import PROFILES, Client4, kea_command  # noqa: E402
 
-FAMILY = int(os.environ.get("NB_FAMILY", "4"))
-OTHER = 10 - FAMILY
-IFACE = os.environ["NB_IFACE"]
-ROOT = os.environ["NB_ROOT"]
-PEERS = {"192.0.2.1": "http://192.0.2.1:8000/", "192.0.2.3": "http://192.0.2.3:8000/"}
-SERVER_DIRS = {"192.0.2.1": os.path.join(ROOT, "s1"), "192.0.2.3": os.path.join(ROOT, "s2")}
+SERVER_DIRS = {peer: os.path.dirname(pid_file) for peer, pid_file in PID_FILES.items()}
 OTHER_SOCKET = os.path.join(ROOT, "other", "kea.sock")
-CTL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "kea-config", "netboot-ctl")
-V6_ADDRESS = {"192.0.2.1": "2001:db8::1", "192.0.2.3": "2001:db8::3"}
-
-
-def command(url, name, arguments=None):
-    body = {"command": name, "service": ["dhcp%d" % FAMILY]}
-    if arguments is not None:
-        body["arguments"] = arguments
-    out = subprocess.run(["curl", "-sS", "--max-time", "5", "-X", "POST", "-H", "Content-Type: application/json",
-                          "-d", json.dumps(body), url], check=True, capture_output=True, text=True).stdout
-    return json.loads(out)[0]
 
 
 def other_family(name, arguments=None):
     return kea_command(OTHER_SOCKET, name, arguments)
-
-
-def host(peer, family=FAMILY):
-    return peer if family == 4 else "[%s]" % V6_ADDRESS[peer]
 
 
 def firmware4(mac):
@@ -63,25 +45,6 @@ def ipxe4(mac):
     return ack.file if ack else None
 
 
-def ipxe6_all(mac, timeout=2.0):
-    """iPXE's INFORMATION-REQUEST: the script URL of every REPLY (every
-    DHCPv6 server on the link answers one)."""
-    client = Client6(IFACE)
-    try:
-        replies = client.exchange_all(INFORMATION_REQUEST, mac, PROFILES["ipxe-efi6"][1], REPLY, with_ia=False,
-                                      timeout=timeout)
-    finally:
-        client.close()
-    return [r.text(59) for r in replies]
-
-
-def ipxe(mac, family=FAMILY):
-    if family == 4:
-        return ipxe4(mac)
-    replies = ipxe6_all(mac)
-    return replies[0] if replies else None
-
-
 def scripts(mac):
     """The last path element of every script URL iPXE is answered (DHCPv4:
     one ACK; DHCPv6: every peer's REPLY), asked again for up to 20 s."""
@@ -93,26 +56,30 @@ def scripts(mac):
     return sorted(a.rsplit("/", 1)[1] for a in answers or [])
 
 
-def retried(ask, seconds=45):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        answer = ask()
-        if answer is not None:
-            return answer
-        time.sleep(1)
-    return None
-
-
-def ha_state(url):
-    try:
-        return command(url, "ha-heartbeat").get("arguments", {}).get("state")
-    except (subprocess.CalledProcessError, ValueError, KeyError, IndexError):
-        return None
-
-
 def kea_pid(peer):
     with open(os.path.join(SERVER_DIRS[peer], "kea.pid")) as f:
         return int(f.read())
+
+
+def kill_for_good(peer):
+    """SIGKILL the peer's Kea and remove the PID file it left. Its parent
+    (the start script) is gone, and this machine's init may reap the
+    orphan late: a zombie still "exists", and Kea refuses to start over its
+    PID file (DHCP4_ALREADY_RUNNING, DHCP6_ALREADY_RUNNING)."""
+    pid = kea_pid(peer)
+    os.kill(pid, 9)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+        except OSError:
+            break
+        time.sleep(0.05)
+    for name in os.listdir(SERVER_DIRS[peer]):
+        if name.startswith("kea.kea-dhcp") and name.endswith(".pid"):
+            os.unlink(os.path.join(SERVER_DIRS[peer], name))
 
 
 def set_once(url, mac, profile="rescue"):
@@ -154,12 +121,7 @@ def postgres_processes():
 class SharedStore(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if all(ha_state(url) == "load-balancing" for url in PEERS.values()):
-                return
-            time.sleep(0.5)
-        raise AssertionError("HA pair never reached load-balancing")
+        wait_for_load_balancing()
 
     def test_a_set_through_one_daemon_is_seen_by_every_daemon(self):
         mac = "52:54:00:cc:00:01"
@@ -215,7 +177,7 @@ class SharedStore(unittest.TestCase):
         else:
             serving = "192.0.2.1"
         survivor = [p for p in PEERS if p != serving][0]
-        os.kill(kea_pid(serving), 9)
+        kill_for_good(serving)
         killed = time.monotonic()
         script = retried(lambda: ipxe(mac))
         print("DHCPv%d: %s killed; iPXE answered %.1f s later: %s" % (FAMILY, serving, time.monotonic() - killed,
@@ -323,14 +285,7 @@ class SharedStore(unittest.TestCase):
         database: the assignment is set and cleared through one of them, and
         both answer with it."""
         mac = "52:54:00:cc:06:01"
-        controls = []
-        for i, url in enumerate(PEERS.values()):
-            path = os.path.join(ROOT, "control-%d.json" % i)
-            with open(path, "w") as f:
-                json.dump({"via": "kea-ctrl-agent", "dhcp%d" % FAMILY: {"url": url, "service": "dhcp%d" % FAMILY}},
-                          f)
-            controls += ["--control", path]
-        ctl = [sys.executable, CTL, "--site", os.path.join(ROOT, "no-site.json")] + controls
+        ctl = netboot_ctl()
         r = subprocess.run(ctl + ["rescue", mac], capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         print(r.stdout.strip())
