@@ -33,15 +33,20 @@ def command(url, name, arguments=None):
 SERVED_BY = {"192.0.2.1": ("192.0.2.1", "2001:db8::1"), "192.0.2.3": ("192.0.2.3", "2001:db8::3")}
 
 
+def firmware4(mac):
+    """The firmware's DHCPv4 OFFER: (boot file, peer) or None."""
+    client = Client4("192.0.2.1", IFACE)
+    try:
+        offer = client.discover(mac, PROFILES["uefi-x64-pxe"][1], timeout=2.0)
+    finally:
+        client.close()
+    return (offer.file, ".".join(str(b) for b in offer.options[54])) if offer else None
+
+
 def firmware(mac):
     """The firmware's stage (v4 OFFER, v6 ADVERTISE): (boot file, peer) or None."""
     if FAMILY == 4:
-        client = Client4("192.0.2.1", IFACE)
-        try:
-            offer = client.discover(mac, PROFILES["uefi-x64-pxe"][1], timeout=2.0)
-        finally:
-            client.close()
-        return (offer.file, ".".join(str(b) for b in offer.options[54])) if offer else None
+        return firmware4(mac)
     client = Client6(IFACE)
     try:
         advertise = client.solicit(mac, PROFILES["uefi-x64-pxe6"][1], timeout=2.0)
@@ -53,15 +58,20 @@ def firmware(mac):
     return url, next(peer for peer, (_, v6) in SERVED_BY.items() if "[%s]" % v6 in url)
 
 
+def ipxe4(mac):
+    """iPXE's DORA over DHCPv4: the script URL it is acknowledged, or None."""
+    client = Client4("192.0.2.1", IFACE)
+    try:
+        _, ack = client.dora(mac, PROFILES["ipxe-efi"][1])
+    finally:
+        client.close()
+    return ack.file if ack else None
+
+
 def ipxe(mac):
     """iPXE's stage, acknowledged (v4 ACK, v6 REPLY): the script URL or None."""
     if FAMILY == 4:
-        client = Client4("192.0.2.1", IFACE)
-        try:
-            _, ack = client.dora(mac, PROFILES["ipxe-efi"][1])
-        finally:
-            client.close()
-        return ack.file if ack else None
+        return ipxe4(mac)
     client = Client6(IFACE)
     try:
         reply = client.information_request(mac, PROFILES["ipxe-efi6"][1], timeout=2.0)

@@ -14,9 +14,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ha_pair import (FAMILY, IFACE, PEERS, PID_FILES, ROOT, command, ha_state, host, ipxe,  # noqa: E402
-                     ipxe6_all, netboot_ctl, retried, wait_for_load_balancing)
-from netboot_probe import PROFILES, Client4, kea_command  # noqa: E402
+from ha_pair import (FAMILY, PEERS, PID_FILES, ROOT, command, firmware4, ha_state, host, ipxe,  # noqa: E402
+                     ipxe4, ipxe6_all, netboot_ctl, retried, wait_for_load_balancing)
+from netboot_probe import kea_command  # noqa: E402
 
 SERVER_DIRS = {peer: os.path.dirname(pid_file) for peer, pid_file in PID_FILES.items()}
 OTHER_SOCKET = os.path.join(ROOT, "other", "kea.sock")
@@ -24,25 +24,6 @@ OTHER_SOCKET = os.path.join(ROOT, "other", "kea.sock")
 
 def other_family(name, arguments=None):
     return kea_command(OTHER_SOCKET, name, arguments)
-
-
-def firmware4(mac):
-    client = Client4("192.0.2.1", IFACE)
-    try:
-        offer = client.discover(mac, PROFILES["uefi-x64-pxe"][1], timeout=2.0)
-    finally:
-        client.close()
-    return (offer.file, ".".join(str(b) for b in offer.options[54])) if offer else None
-
-
-def ipxe4(mac):
-    """iPXE's DORA over DHCPv4: the script URL it is acknowledged, or None."""
-    client = Client4("192.0.2.1", IFACE)
-    try:
-        _, ack = client.dora(mac, PROFILES["ipxe-efi"][1])
-    finally:
-        client.close()
-    return ack.file if ack else None
 
 
 def scripts(mac):
