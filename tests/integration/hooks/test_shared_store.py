@@ -256,7 +256,8 @@ class SharedStore(unittest.TestCase):
         while time.monotonic() < deadline and command(url, "netboot-status")["arguments"]["state"] != "ok":
             time.sleep(0.5)
         got = command(url, "netboot-assignment-get", {"hw-address": once})
-        self.assertEqual((got["result"], got["arguments"]["once"]), (0, True), got)
+        self.assertEqual(got["result"], 0, "the once, never served, was lost: %s" % got)
+        self.assertTrue(got["arguments"]["once"], got)
         time.sleep(1.5)
         served = scripts(once)
         self.assertEqual(served.count("rescue.ipxe"), 1, served)
