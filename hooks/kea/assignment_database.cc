@@ -28,8 +28,6 @@ struct Result {
     ~Result() { PQclear(r); }
 };
 
-std::string_view kindName(HostKey::Kind kind) { return HostKey{kind, {}}.kindName(); }
-
 // No statement of ours takes long; one that does is a server or network
 // that stopped answering (a partition sends no reset), and the thread waiting
 // for it may be Kea's packet thread.
@@ -188,7 +186,7 @@ void DatabaseAssignments::set(const HostKey& key, const Assignment& a, int64_t n
             "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, identifier) DO UPDATE SET "
             "profile = EXCLUDED.profile, once = EXCLUDED.once, expires_at = EXCLUDED.expires_at, "
             "created_at = EXCLUDED.created_at",
-            {std::string(kindName(key.kind)), key.text(), a.profile, std::string(a.once ? "true" : "false"),
+            {std::string(key.kindName()), key.text(), a.profile, std::string(a.once ? "true" : "false"),
              text(a.expiresAt), std::to_string(a.createdAt)},
             PGRES_COMMAND_OK);
         run(c, "DELETE FROM netboot_assignment WHERE expires_at < $1", {std::to_string(now)}, PGRES_COMMAND_OK);
@@ -199,7 +197,7 @@ void DatabaseAssignments::set(const HostKey& key, const Assignment& a, int64_t n
 bool DatabaseAssignments::erase(const HostKey& key) {
     return withConnection("deleting an assignment", Caller::command, [&](PGconn* c) {
         Result r = run(c, "DELETE FROM netboot_assignment WHERE kind = $1 AND identifier = $2",
-                       {std::string(kindName(key.kind)), key.text()}, PGRES_COMMAND_OK);
+                       {std::string(key.kindName()), key.text()}, PGRES_COMMAND_OK);
         return std::string(PQcmdTuples(r.r)) != "0";
     });
 }
@@ -213,7 +211,7 @@ std::optional<Assignment> DatabaseAssignments::takeOnce(const HostKey& key, int6
         run(c, "BEGIN", {}, PGRES_COMMAND_OK);
         const std::string sql = "DELETE FROM netboot_assignment WHERE kind = $1 AND identifier = $2 AND once AND " +
                                 live(3) + " RETURNING profile, once, expires_at, created_at";
-        Result r = run(c, sql.c_str(), {std::string(kindName(key.kind)), key.text(), std::to_string(now)},
+        Result r = run(c, sql.c_str(), {std::string(key.kindName()), key.text(), std::to_string(now)},
                        PGRES_TUPLES_OK);
         run(c, "COMMIT", {}, PGRES_COMMAND_OK);
         if (PQntuples(r.r) != 1) return std::nullopt;

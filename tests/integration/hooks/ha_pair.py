@@ -43,15 +43,20 @@ def firmware4(mac):
     return (offer.file, ".".join(str(b) for b in offer.options[54])) if offer else None
 
 
+def ask6(exchange, mac, profile):
+    """One DHCPv6 exchange of a client like PROFILES[profile]: the first answer or None."""
+    client = Client6(IFACE)
+    try:
+        return exchange(client, mac, PROFILES[profile][1], timeout=2.0)
+    finally:
+        client.close()
+
+
 def firmware(mac):
     """The firmware's stage (v4 OFFER, v6 ADVERTISE): (boot file, peer) or None."""
     if FAMILY == 4:
         return firmware4(mac)
-    client = Client6(IFACE)
-    try:
-        advertise = client.solicit(mac, PROFILES["uefi-x64-pxe6"][1], timeout=2.0)
-    finally:
-        client.close()
+    advertise = ask6(Client6.solicit, mac, "uefi-x64-pxe6")
     if not advertise:
         return None
     url = advertise.text(59)
@@ -72,11 +77,7 @@ def ipxe(mac):
     """iPXE's stage, acknowledged (v4 ACK, v6 REPLY): the script URL or None."""
     if FAMILY == 4:
         return ipxe4(mac)
-    client = Client6(IFACE)
-    try:
-        reply = client.information_request(mac, PROFILES["ipxe-efi6"][1], timeout=2.0)
-    finally:
-        client.close()
+    reply = ask6(Client6.information_request, mac, "ipxe-efi6")
     return reply.text(59) if reply else None
 
 

@@ -27,9 +27,18 @@ pids=()
 cleanup() {
   local rc=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for f in "$root"/s*/kea.pid "$root"/other/kea.pid "$root"/pg/pid; do
+  for f in "$root"/s*/kea.pid "$root"/other/kea.pid; do
     [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
   done
+  if [ -f "$root/pg/pid" ]; then
+    # A test that failed while PostgreSQL was frozen (SIGSTOP) left it so:
+    # a stopped process holds SIGTERM until it is continued.
+    pg=$(cat "$root/pg/pid")
+    pkill -CONT -P "$pg" 2>/dev/null || true
+    kill -CONT "$pg" 2>/dev/null || true
+    kill "$pg" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pg" 2>/dev/null || break; sleep 0.1; done
+  fi
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   netns_del "$hub" "$cli" "$tag-1" "$tag-2"
   if [ $rc -ne 0 ]; then
